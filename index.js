@@ -1,0 +1,16 @@
+'use strict'
+// Public API of secret-guard. Each capability lives in lib/<capability>.js over
+// the Rust addon (lib/native.js loads the napi-generated binding.js).
+
+const env = require('./lib/env')
+const errors = require('./lib/errors')
+
+module.exports = {
+  // dotenv-compatible loader (drop-in: same options, parse results and return shape)
+  config: env.config,
+  configDotenv: env.configDotenv,
+  parse: env.parse,
+  populate: env.populate,
+  // errors
+  SecretGuardError: errors.SecretGuardError,
+}

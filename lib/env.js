@@ -1,0 +1,157 @@
+'use strict'
+// dotenv-compatible loader: parse() in Rust, config()/populate() as thin glue
+// that follows dotenv 18's option handling and return shape.
+
+const fs = require('fs')
+const path = require('path')
+const os = require('os')
+const { URL, fileURLToPath } = require('url')
+const native = require('./native')
+const { SecretGuardError, typeError } = require('./errors')
+
+const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024
+
+// Hooks other capabilities register (e.g. the default masker learns secret-looking values).
+const loadHooks = []
+function onLoad (fn) { loadHooks.push(fn) }
+
+function parseBoolean (v) {
+  if (typeof v === 'string') return !['false', '0', 'no', 'off', ''].includes(v.toLowerCase())
+  return Boolean(v)
+}
+
+// DOTENV_X or DOTENV_CONFIG_X, as dotenv reads them.
+function optionsFromEnv (env = process.env) {
+  const out = {}
+  for (const name of ['ENCODING', 'PATH', 'QUIET', 'DEBUG', 'OVERRIDE']) {
+    const v = env[`DOTENV_${name}`] != null ? env[`DOTENV_${name}`] : env[`DOTENV_CONFIG_${name}`]
+    if (v != null) out[name.toLowerCase()] = name === 'ENCODING' || name === 'PATH' ? v : parseBoolean(v)
+  }
+  return out
+}
+
+function debugLog (msg) { console.log(`[secret-guard][DEBUG] ${msg}`) }
+
+/**
+ * Parse .env source text (string or Buffer) into an object, with dotenv's rules.
+ * Invalid UTF-8 in a Buffer throws an error with code INVALID_UTF8.
+ */
+function parse (src) {
+  if (typeof src !== 'string' && !Buffer.isBuffer(src)) {
+    if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
+    src = String(src)
+  }
+  return JSON.parse(native.parseToJson(src))
+}
+
+/** Copy `parsed` into `target`; existing keys stay unless override. Returns the keys it set. */
+function populate (target, parsed, options = {}) {
+  const debug = parseBoolean(options && options.debug)
+  const override = parseBoolean(options && options.override)
+  if (target === null || typeof target !== 'object' || parsed === null || typeof parsed !== 'object') {
+    throw typeError('OBJECT_REQUIRED', 'OBJECT_REQUIRED: Please check the processEnv argument being passed to populate')
+  }
+  const set = {}
+  for (const key of Object.keys(parsed)) {
+    if (Object.prototype.hasOwnProperty.call(target, key)) {
+      if (override === true) {
+        target[key] = parsed[key]
+        set[key] = parsed[key]
+      }
+      if (debug) debugLog(override === true ? `"${key}" is already defined and WAS overwritten` : `"${key}" is already defined and was NOT overwritten`)
+    } else {
+      target[key] = parsed[key]
+      set[key] = parsed[key]
+    }
+  }
+  return set
+}
+
+function resolveHome (p) {
+  return typeof p === 'string' && p[0] === '~' ? path.join(os.homedir(), p.slice(1)) : p
+}
+
+function displayPath (p) {
+  try {
+    return path.relative(process.cwd(), p instanceof URL ? fileURLToPath(p) : String(p))
+  } catch {
+    return String(p)
+  }
+}
+
+// Read one file as the loader wants it: a clear coded error for every bad input.
+function readEnvFile (p, encoding, maxFileSize) {
+  if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) {
+    throw typeError('INVALID_PATH', `path must be a string, Buffer or file: URL, got ${p === null ? 'null' : typeof p}`)
+  }
+  const st = fs.statSync(p)
+  if (st.isDirectory()) {
+    throw new SecretGuardError('EISDIR', `${displayPath(p)} is a directory, not a .env file`, { path: String(p) })
+  }
+  if (st.size > maxFileSize) {
+    throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is ${st.size} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
+  }
+  const buf = fs.readFileSync(p)
+  if (!encoding || /^utf-?8$/i.test(encoding)) {
+    try {
+      return parse(buf)
+    } catch (err) {
+      if (err && err.code === 'INVALID_UTF8') {
+        throw new SecretGuardError('INVALID_UTF8', `${displayPath(p)}: ${err.message}`, { path: String(p) })
+      }
+      throw err
+    }
+  }
+  return parse(buf.toString(encoding))
+}
+
+/**
+ * Load .env file(s) into process.env (or options.processEnv), like dotenv.config().
+ * Never throws for file problems: returns { parsed, error }.
+ */
+function config (options = {}) {
+  if (options === null || typeof options !== 'object') options = {}
+  const given = { ...options }
+  for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k]
+  const opts = { ...optionsFromEnv(), ...given }
+
+  const processEnv = opts.processEnv != null ? opts.processEnv : process.env
+  const debug = parseBoolean(opts.debug)
+  const maxFileSize = typeof opts.maxFileSize === 'number' ? opts.maxFileSize : DEFAULT_MAX_FILE_SIZE
+  let encoding = 'utf8'
+  if (opts.encoding) encoding = opts.encoding
+  else if (debug) debugLog('no encoding is specified (UTF-8 is used by default)')
+
+  let paths = [path.resolve(process.cwd(), '.env')]
+  if (opts.path) paths = Array.isArray(opts.path) ? opts.path.map(resolveHome) : [resolveHome(opts.path)]
+
+  let lastError
+  const parsedAll = {}
+  for (const p of paths) {
+    try {
+      const parsed = readEnvFile(p, encoding, maxFileSize)
+      populate(parsedAll, parsed, opts)
+      if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}`)
+    } catch (err) {
+      if (debug) debugLog(`failed to load ${displayPath(p)}: ${err.code || ''} ${err.message}`)
+      lastError = err
+    }
+  }
+
+  let populated
+  try {
+    populated = populate(processEnv, parsedAll, opts)
+  } catch (err) {
+    return { parsed: parsedAll, error: err }
+  }
+  for (const hook of loadHooks) hook(parsedAll, opts)
+
+  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv).quiet ?? true))
+  if (debug || !quiet) {
+    const shown = paths.map(displayPath).join(',')
+    console.error(`[secret-guard] injected env (${Object.keys(populated).length}) from ${shown}`)
+  }
+  return lastError ? { parsed: parsedAll, error: lastError } : { parsed: parsedAll }
+}
+
+module.exports = { parse, config, configDotenv: config, populate, onLoad, parseBoolean, optionsFromEnv }

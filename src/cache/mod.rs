@@ -1,0 +1,1 @@
+//! (cache) — see README. Filled in by its issue.

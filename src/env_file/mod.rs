@@ -1,0 +1,7 @@
+//! Env files: dotenv-identical parsing (`parse`), and the loader extras
+//! (expansion, encrypted values) in their own files.
+
+pub mod parse;
+mod napi;
+
+pub use parse::parse;

@@ -1,0 +1,489 @@
+//! `.env` parsing with exactly the semantics of the `dotenv` npm package
+//! (its default, regex-based `parse`):
+//!
+//! ```text
+//! /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
+//! ```
+//!
+//! The regex is not run: it is emulated by a linear scanner whose every step is
+//! derived from the backtracking order of that regex (see the comments on each
+//! function). What JavaScript calls `\s` (Unicode white space, line terminators
+//! and U+FEFF) and its line terminators (`\n`, U+2028, U+2029; `\r` is
+//! normalised away first) are reproduced on UTF-8 bytes. The differential test in
+//! `__test__/dotenv-differential.test.js` checks the result against the real
+//! package on generated inputs.
+
+use std::borrow::Cow;
+
+/// One `KEY=value` pair in file order (duplicates are kept here; the caller
+/// applies "last wins").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair<'a> {
+    pub key: &'a str,
+    pub value: Cow<'a, str>,
+}
+
+/// Length in bytes of the JS `\s` character starting at `i`, or 0.
+#[inline]
+fn ws_len(s: &[u8], i: usize) -> usize {
+    let b = s[i];
+    if b < 0x80 {
+        return matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') as usize;
+    }
+    match b {
+        0xC2 => (s.get(i + 1) == Some(&0xA0)) as usize * 2,
+        0xE1 => (s.get(i + 1) == Some(&0x9A) && s.get(i + 2) == Some(&0x80)) as usize * 3,
+        0xE2 => match (s.get(i + 1), s.get(i + 2)) {
+            (Some(0x80), Some(c)) if (0x80..=0x8A).contains(c) || matches!(c, 0xA8 | 0xA9 | 0xAF) => 3,
+            (Some(0x81), Some(0x9F)) => 3,
+            _ => 0,
+        },
+        0xE3 => (s.get(i + 1) == Some(&0x80) && s.get(i + 2) == Some(&0x80)) as usize * 3,
+        0xEF => (s.get(i + 1) == Some(&0xBB) && s.get(i + 2) == Some(&0xBF)) as usize * 3,
+        _ => 0,
+    }
+}
+
+/// Length of the JS line terminator at `i` (`\n`, U+2028, U+2029), or 0.
+#[inline]
+fn lt_len(s: &[u8], i: usize) -> usize {
+    match s[i] {
+        b'\n' => 1,
+        0xE2 if s.get(i + 1) == Some(&0x80) && matches!(s.get(i + 2), Some(0xA8) | Some(0xA9)) => 3,
+        _ => 0,
+    }
+}
+
+/// Does a line terminator end exactly at `i` (JS multiline `^` holds at `i`)?
+#[inline]
+fn line_start(s: &[u8], i: usize) -> bool {
+    i == 0
+        || s[i - 1] == b'\n'
+        || (i >= 3 && s[i - 3] == 0xE2 && s[i - 2] == 0x80 && matches!(s[i - 1], 0xA8 | 0xA9))
+}
+
+#[inline]
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+}
+
+/// End of the run of `\s` starting at `i`; also the start of the last line
+/// terminator inside that run, if any.
+#[inline]
+fn ws_run(s: &[u8], mut i: usize) -> (usize, Option<usize>) {
+    let mut last_lt = None;
+    while i < s.len() {
+        let n = ws_len(s, i);
+        if n == 0 {
+            break;
+        }
+        if lt_len(s, i) != 0 {
+            last_lt = Some(i);
+        }
+        i += n;
+    }
+    (i, last_lt)
+}
+
+/// Position of the next line terminator at or after `i` (or the end).
+#[inline]
+fn to_line_end(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() {
+        if lt_len(s, i) != 0 {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+/// The regex tail `\s*(?:#.*)?(?:$|$)` matched at `x`: the match end, or None.
+/// `\s*` is greedy and may cross lines; backtracking settles on the end of the
+/// input, the end of a `#` comment, or the last line terminator of the run.
+fn tail(s: &[u8], x: usize) -> Option<usize> {
+    let (w, last_lt) = ws_run(s, x);
+    if w == s.len() {
+        Some(w)
+    } else if s[w] == b'#' {
+        Some(to_line_end(s, w))
+    } else {
+        last_lt
+    }
+}
+
+/// Lazily built index of one quote character: where it occurs unescaped
+/// (the previous byte is not a backslash) and where a closing quote would let
+/// the regex tail succeed. Keeps quoted-value matching linear overall, even on
+/// hostile inputs full of escaped or unterminated quotes.
+struct QuoteIndex {
+    unescaped: Vec<usize>,
+    good: Vec<usize>,
+}
+
+impl QuoteIndex {
+    fn build(s: &[u8], q: u8) -> Self {
+        let mut unescaped = Vec::new();
+        let mut good = Vec::new();
+        for (i, &b) in s.iter().enumerate() {
+            if b != q {
+                continue;
+            }
+            if i == 0 || s[i - 1] != b'\\' {
+                unescaped.push(i);
+            }
+            if tail(s, i + 1).is_some() {
+                good.push(i);
+            }
+        }
+        QuoteIndex { unescaped, good }
+    }
+
+    /// `q(?:\\q|[^q])*q` after an opening quote at `a`, followed by a
+    /// successful tail: the body may contain only escaped quotes, so the closing
+    /// quote is at most the first unescaped one; the greedy star tries the
+    /// furthest candidate first.
+    fn closing(&self, s: &[u8], a: usize) -> Option<usize> {
+        let ui = self.unescaped.partition_point(|&p| p <= a);
+        let limit = self.unescaped.get(ui).copied().unwrap_or(s.len());
+        let gi = self.good.partition_point(|&p| p <= limit);
+        if gi == 0 {
+            return None;
+        }
+        let e = self.good[gi - 1];
+        (e > a).then_some(e)
+    }
+}
+
+struct Scanner<'a> {
+    s: &'a [u8],
+    quotes: [Option<QuoteIndex>; 3],
+}
+
+impl<'a> Scanner<'a> {
+    fn quote_index(&mut self, q: u8) -> &QuoteIndex {
+        let slot = match q {
+            b'\'' => 0,
+            b'"' => 1,
+            _ => 2,
+        };
+        let s = self.s;
+        self.quotes[slot].get_or_insert_with(|| QuoteIndex::build(s, q))
+    }
+
+    /// Key and separator from `k`: `([\w.-]+)(?:\s*=\s*?|:\s+?)`. Returns
+    /// (key end, value start). Only the longest key can be followed by a
+    /// separator, and the lazy quantifiers never need to grow because the
+    /// value-plus-tail that follows always matches (see `value`).
+    fn key_sep(&self, k: usize) -> Option<(usize, usize)> {
+        let s = self.s;
+        let mut ke = k;
+        while ke < s.len() && is_key_byte(s[ke]) {
+            ke += 1;
+        }
+        if ke == k || ke == s.len() {
+            return None;
+        }
+        let (w, _) = ws_run(s, ke);
+        if w < s.len() && s[w] == b'=' {
+            return Some((ke, w + 1));
+        }
+        if s[ke] == b':' && ke + 1 < s.len() {
+            let n = ws_len(s, ke + 1);
+            if n > 0 {
+                return Some((ke, ke + 1 + n));
+            }
+        }
+        None
+    }
+
+    /// The optional value group and the tail from `v`: (raw value, match end).
+    fn value(&mut self, v: usize) -> (&'a str, usize) {
+        let s = self.s;
+        let (a, _) = ws_run(s, v);
+        if a < s.len() && matches!(s[a], b'\'' | b'"' | b'`') {
+            let q = s[a];
+            if let Some(e) = self.quote_index(q).closing(s, a) {
+                let end = tail(s, e + 1).expect("good quote has a tail");
+                return (str_at(s, v, e + 1), end);
+            }
+        }
+        if v < s.len() && s[v] != b'#' && s[v] != b'\n' {
+            let f = memchr::memchr2(b'#', b'\n', &s[v..]).map_or(s.len(), |o| v + o);
+            let end = tail(s, f).expect("tail after [^#\\n]+ always matches");
+            return (str_at(s, v, f), end);
+        }
+        (
+            "",
+            tail(s, v).expect("tail at # or end of line always matches"),
+        )
+    }
+
+    /// One regex attempt at line start `p`. Ok(match) or Err(position from
+    /// which every later line start up to it would fail the same way).
+    fn attempt(&mut self, p: usize) -> Result<(&'a str, &'a str, usize), usize> {
+        let s = self.s;
+        let (i, _) = ws_run(s, p);
+        if i == s.len() {
+            return Err(i);
+        }
+        if s[i..].starts_with(b"export") && i + 6 < s.len() && ws_len(s, i + 6) > 0 {
+            let (j, _) = ws_run(s, i + 6);
+            if let Some((ke, v)) = self.key_sep(j) {
+                let (val, end) = self.value(v);
+                return Ok((str_at(s, j, ke), val, end));
+            }
+        }
+        match self.key_sep(i) {
+            Some((ke, v)) => {
+                let (val, end) = self.value(v);
+                Ok((str_at(s, i, ke), val, end))
+            }
+            None => Err(i),
+        }
+    }
+}
+
+#[inline]
+fn str_at(s: &[u8], a: usize, b: usize) -> &str {
+    // Every boundary used here is next to an ASCII byte or a whole
+    // multi-byte character, so slicing valid UTF-8 stays valid.
+    std::str::from_utf8(&s[a..b]).expect("char boundary")
+}
+
+/// Next position >= `x` where `^` holds.
+#[inline]
+fn next_line_start(s: &[u8], mut x: usize) -> usize {
+    while x < s.len() && !line_start(s, x) {
+        match memchr::memchr3(b'\n', 0xA8, 0xA9, &s[x..]) {
+            Some(o) => x += o + 1,
+            None => return s.len() + 1,
+        }
+    }
+    x
+}
+
+/// JS `String.prototype.trim` (white space and line terminators).
+fn js_trim(v: &str) -> &str {
+    let b = v.as_bytes();
+    let mut a = 0;
+    while a < b.len() {
+        let n = ws_len(b, a);
+        if n == 0 {
+            break;
+        }
+        a += n;
+    }
+    let mut e = b.len();
+    while e > a {
+        // step back over one character
+        let mut c = e - 1;
+        while c > a && (b[c] & 0xC0) == 0x80 {
+            c -= 1;
+        }
+        if ws_len(b, c) == e - c {
+            e = c;
+        } else {
+            break;
+        }
+    }
+    &v[a..e]
+}
+
+fn contains_lt(b: &[u8]) -> bool {
+    memchr::memchr(b'\n', b).is_some()
+        || memchr::memchr2_iter(0xA8, 0xA9, b).any(|i| i >= 2 && b[i - 2] == 0xE2 && b[i - 1] == 0x80)
+}
+
+/// `value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`.
+fn strip_quotes(v: &str) -> Cow<'_, str> {
+    let b = v.as_bytes();
+    if !contains_lt(b) {
+        // Single line: `^` only at 0 and `$` only at the end.
+        if b.len() >= 2 && matches!(b[0], b'\'' | b'"' | b'`') && b[b.len() - 1] == b[0] {
+            return Cow::Borrowed(&v[1..v.len() - 1]);
+        }
+        return Cow::Borrowed(v);
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut copied = 0;
+    let mut x = 0;
+    while x < b.len() {
+        if matches!(b[x], b'\'' | b'"' | b'`') && line_start(b, x) {
+            let q = b[x];
+            // greedy [\s\S]*: the last q followed by end or a line terminator
+            let y = (x + 1..b.len())
+                .rev()
+                .find(|&y| b[y] == q && (y + 1 == b.len() || lt_len(b, y + 1) != 0));
+            if let Some(y) = y {
+                out.push_str(&v[copied..x]);
+                out.push_str(&v[x + 1..y]);
+                copied = y + 1;
+                x = y + 1;
+                continue;
+            }
+        }
+        x += 1;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(v);
+    }
+    out.push_str(&v[copied..]);
+    Cow::Owned(out)
+}
+
+/// `\n` and `\r` escapes of double-quoted values become real characters.
+fn unescape_newlines(v: Cow<'_, str>) -> Cow<'_, str> {
+    if memchr::memchr(b'\\', v.as_bytes()).is_none() {
+        return v;
+    }
+    let b = v.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'\\' && (b[i + 1] == b'n' || b[i + 1] == b'r') {
+            out.push_str(&v[copied..i]);
+            out.push(if b[i + 1] == b'n' { '\n' } else { '\r' });
+            i += 2;
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    if copied == 0 {
+        return v;
+    }
+    out.push_str(&v[copied..]);
+    Cow::Owned(out)
+}
+
+fn finish_value(raw: &str) -> Cow<'_, str> {
+    let t = js_trim(raw);
+    let dq = t.as_bytes().first() == Some(&b'"');
+    let v = strip_quotes(t);
+    if dq {
+        unescape_newlines(v)
+    } else {
+        v
+    }
+}
+
+/// Normalise `\r\n` and lone `\r` to `\n` (borrowing when there is no `\r`).
+pub fn normalize_newlines(src: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', src.as_bytes()).is_none() {
+        return Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut it = src.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == '\r' {
+            out.push('\n');
+            if it.peek() == Some(&'\n') {
+                it.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Parse already-normalised text (no `\r`) into pairs in file order.
+pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
+    let s = src.as_bytes();
+    let mut sc = Scanner { s, quotes: [None, None, None] };
+    let mut out = Vec::new();
+    let mut p = 0;
+    while p < s.len() {
+        match sc.attempt(p) {
+            Ok((key, raw, end)) => {
+                out.push(Pair { key, value: finish_value(raw) });
+                p = next_line_start(s, end.max(p + 1));
+            }
+            Err(stop) => p = next_line_start(s, stop.max(p) + 1),
+        }
+    }
+    out
+}
+
+/// Parse `.env` text into an ordered, de-duplicated list (last value wins, the
+/// position of the first occurrence is kept — as with a JS object). The key
+/// `__proto__` is dropped, as assigning a string to it on a plain object does.
+pub fn parse(src: &str) -> Vec<(String, String)> {
+    let norm = normalize_newlines(src);
+    let pairs = parse_normalized(&norm);
+    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(pairs.len());
+    for p in &pairs {
+        if p.key == "__proto__" {
+            continue;
+        }
+        match index.get(p.key) {
+            Some(&i) => out[i].1 = p.value.to_string(),
+            None => {
+                index.insert(p.key, out.len());
+                out.push((p.key.to_string(), p.value.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(src: &str, k: &str) -> Option<String> {
+        parse(src).into_iter().find(|(key, _)| key == k).map(|(_, v)| v)
+    }
+
+    #[test]
+    fn basic_and_comments() {
+        assert_eq!(get("BASIC=basic", "BASIC").as_deref(), Some("basic"));
+        assert_eq!(get("A=1 # c", "A").as_deref(), Some("1"));
+        assert_eq!(get("A=1#c", "A").as_deref(), Some("1"));
+        assert_eq!(get("A='1 # c'", "A").as_deref(), Some("1 # c"));
+        assert_eq!(get("EMPTY=", "EMPTY").as_deref(), Some(""));
+        assert_eq!(get("  SPACED  =  with spaces  ", "SPACED").as_deref(), Some("with spaces"));
+    }
+
+    #[test]
+    fn quotes_and_escapes() {
+        assert_eq!(get("A=\"x\\ny\"", "A").as_deref(), Some("x\ny"));
+        assert_eq!(get("A='x\\ny'", "A").as_deref(), Some("x\\ny"));
+        assert_eq!(get("A=`x`", "A").as_deref(), Some("x"));
+        assert_eq!(get("A=\"multi\nline\"", "A").as_deref(), Some("multi\nline"));
+        assert_eq!(get("A='abc' def", "A").as_deref(), Some("'abc' def"));
+        assert_eq!(get("A=\"unterminated\nB=2", "A").as_deref(), Some("\"unterminated"));
+        assert_eq!(get("A=\"unterminated\nB=2", "B").as_deref(), Some("2"));
+        assert_eq!(get("A=\"a\\nb", "A").as_deref(), Some("\"a\nb"));
+    }
+
+    #[test]
+    fn separators_export_and_lines() {
+        assert_eq!(get("export A=1", "A").as_deref(), Some("1"));
+        assert_eq!(get("export =1", "export").as_deref(), Some("1"));
+        assert_eq!(get("A: 1", "A").as_deref(), Some("1"));
+        assert_eq!(get("A:1", "A"), None);
+        assert_eq!(get("A\r\nB=2\rC=3", "C").as_deref(), Some("3"));
+        assert_eq!(get("\u{feff}A=1", "A").as_deref(), Some("1"));
+        assert_eq!(get("A=1\nA=2", "A").as_deref(), Some("2"));
+        assert_eq!(get("__proto__=x", "__proto__"), None);
+        assert_eq!(get("A=$B", "A").as_deref(), Some("$B"));
+        // quirks of the regex reproduced on purpose
+        assert_eq!(get("A=\n'q'", "A").as_deref(), Some("q"));
+        assert_eq!(get("A\n=1", "A").as_deref(), Some("1"));
+        assert_eq!(get("A=1\u{2028}B=2", "A").as_deref(), Some("1\u{2028}B=2"));
+    }
+
+    #[test]
+    fn hostile_inputs_stay_linear() {
+        let src = "A='x\\'\n".repeat(20_000);
+        let t = std::time::Instant::now();
+        let out = parse(&src);
+        assert_eq!(out.len(), 1);
+        assert!(t.elapsed().as_secs() < 5);
+        let blank = format!("{}junk\n", "\n".repeat(50_000));
+        assert!(parse(&blank).is_empty());
+    }
+}

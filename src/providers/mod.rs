@@ -1,0 +1,1 @@
+//! (providers) — see README. Filled in by its issue.

@@ -1,0 +1,1 @@
+//! (usage) — see README. Filled in by its issue.
