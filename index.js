@@ -6,11 +6,25 @@ const env = require('./lib/env')
 const errors = require('./lib/errors')
 
 module.exports = {
-  // dotenv-compatible loader (drop-in: same options, parse results and return shape)
+  // --- env files: dotenv-compatible loader (drop-in: same options, parse results and return shape)
   config: env.config,
   configDotenv: env.configDotenv,
   parse: env.parse,
   populate: env.populate,
-  // errors
+
+  // --- errors
   SecretGuardError: errors.SecretGuardError,
 }
+
+// --- secret cache (issue 3)
+
+
+// --- masking (issue 4)
+
+
+// --- express (issue 5)
+
+
+// --- monitoring (issue 7)
+
+
