@@ -41,7 +41,7 @@ function parse (src) {
     if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
     src = String(src)
   }
-  return JSON.parse(native.parseToJson(src))
+  return native.parseEnv(src)
 }
 
 /** Copy `parsed` into `target`; existing keys stay unless override. Returns the keys it set. */

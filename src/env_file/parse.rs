@@ -157,17 +157,64 @@ impl QuoteIndex {
 struct Scanner<'a> {
     s: &'a [u8],
     quotes: [Option<QuoteIndex>; 3],
+    /// Per quote kind: (query position, first unescaped quote after it) of the
+    /// last forward search, so repeated searches over the same stretch (many
+    /// lines with an unterminated quote) stay linear overall.
+    next_cache: [Option<(usize, Option<usize>)>; 3],
+}
+
+fn quote_slot(q: u8) -> usize {
+    match q {
+        b'\'' => 0,
+        b'"' => 1,
+        _ => 2,
+    }
 }
 
 impl<'a> Scanner<'a> {
     fn quote_index(&mut self, q: u8) -> &QuoteIndex {
-        let slot = match q {
-            b'\'' => 0,
-            b'"' => 1,
-            _ => 2,
-        };
         let s = self.s;
-        self.quotes[slot].get_or_insert_with(|| QuoteIndex::build(s, q))
+        self.quotes[quote_slot(q)].get_or_insert_with(|| QuoteIndex::build(s, q))
+    }
+
+    /// First unescaped `q` after position `a` (the opening quote).
+    fn next_unescaped(&mut self, q: u8, a: usize) -> Option<usize> {
+        let slot = quote_slot(q);
+        if let Some((from, found)) = self.next_cache[slot] {
+            if from <= a && found.is_none_or(|u| u > a) {
+                return found;
+            }
+        }
+        let s = self.s;
+        let mut i = a + 1;
+        let found = loop {
+            match memchr::memchr(q, &s[i..]) {
+                Some(o) => {
+                    let p = i + o;
+                    if s[p - 1] != b'\\' || p == a + 1 {
+                        break Some(p);
+                    }
+                    i = p + 1;
+                }
+                None => break None,
+            }
+        };
+        self.next_cache[slot] = Some((a, found));
+        found
+    }
+
+    /// Closing quote for an opening quote at `a`: the greedy star tries the
+    /// first unescaped quote first — the common case, answered by a forward
+    /// search — and only when the tail fails there falls back to the index of
+    /// earlier (escaped) candidates.
+    fn closing(&mut self, q: u8, a: usize) -> Option<usize> {
+        if let Some(u) = self.next_unescaped(q, a) {
+            if tail(self.s, u + 1).is_some() {
+                return Some(u);
+            }
+        }
+        let s = self.s;
+        self.quote_index(q).closing(s, a)
     }
 
     /// Key and separator from `k`: `([\w.-]+)(?:\s*=\s*?|:\s+?)`. Returns
@@ -202,7 +249,7 @@ impl<'a> Scanner<'a> {
         let (a, _) = ws_run(s, v);
         if a < s.len() && matches!(s[a], b'\'' | b'"' | b'`') {
             let q = s[a];
-            if let Some(e) = self.quote_index(q).closing(s, a) {
+            if let Some(e) = self.closing(q, a) {
                 let end = tail(s, e + 1).expect("good quote has a tail");
                 return (str_at(s, v, e + 1), end);
             }
@@ -391,7 +438,7 @@ pub fn normalize_newlines(src: &str) -> Cow<'_, str> {
 /// Parse already-normalised text (no `\r`) into pairs in file order.
 pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
     let s = src.as_bytes();
-    let mut sc = Scanner { s, quotes: [None, None, None] };
+    let mut sc = Scanner { s, quotes: [None, None, None], next_cache: [None, None, None] };
     let mut out = Vec::new();
     let mut p = 0;
     while p < s.len() {
@@ -404,6 +451,18 @@ pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
         }
     }
     out
+}
+
+/// Parse `.env` text and hand every pair, in file order and with duplicates,
+/// to `f` (the key `__proto__` is skipped, as a plain-object assignment drops
+/// it). Borrowing: nothing is copied unless a value needed unescaping.
+pub fn for_each_pair(src: &str, mut f: impl FnMut(&str, &str)) {
+    let norm = normalize_newlines(src);
+    for p in parse_normalized(&norm) {
+        if p.key != "__proto__" {
+            f(p.key, &p.value);
+        }
+    }
 }
 
 /// Parse `.env` text into an ordered, de-duplicated list (last value wins, the
@@ -485,5 +544,29 @@ mod tests {
         assert!(t.elapsed().as_secs() < 5);
         let blank = format!("{}junk\n", "\n".repeat(50_000));
         assert!(parse(&blank).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod perf_probe {
+    #[test]
+    #[ignore]
+    fn probe() {
+        let small = std::fs::read_to_string("__test__/fixtures/.env").unwrap();
+        let big = small.repeat(300);
+        for (name, src, it) in [("small", &small, 20000u32), ("big", &big, 60)] {
+            let t = std::time::Instant::now();
+            let mut n = 0;
+            for _ in 0..it {
+                n += super::parse_normalized(src).len();
+            }
+            eprintln!("{name} parse_normalized: {:?} per iter ({})", t.elapsed() / it, n);
+            let b = src.as_bytes();
+            let t = std::time::Instant::now();
+            for _ in 0..it {
+                for q in [b'"', b'\'', b'`'] { n += super::QuoteIndex::build(b, q).good.len(); }
+            }
+            eprintln!("{name} 3 quote indexes: {:?} per iter ({})", t.elapsed() / it, n);
+        }
     }
 }
