@@ -143,12 +143,16 @@ impl Masker {
 
     /// Forget a value now. Returns whether it was known.
     pub fn remove(&mut self, value: &str) -> bool {
-        let had = self.secrets.remove(value.as_bytes()).is_some();
-        if had {
-            self.compiled = None;
-            self.recompute_next_expiry();
+        match self.secrets.remove(value.as_bytes()) {
+            None => false,
+            Some(deadline) => {
+                self.compiled = None;
+                if deadline.is_some() {
+                    self.recompute_next_expiry();
+                }
+                true
+            }
         }
-        had
     }
 
     /// Keep masking `value` for `grace` (default: the configured grace), then forget it.
