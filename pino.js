@@ -35,6 +35,8 @@ function destination (stream, options) {
   if (typeof stream.write !== 'function') throw typeError('INVALID_OPTION', 'destination() needs a stream with write()')
   const m = pickMasker(options)
   const out = {
+    // pino(dest) with a single argument recognises a stream by `writable`.
+    writable: true,
     write (chunk, ...rest) {
       return stream.write(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? m.mask(chunk) : chunk, ...rest)
     }
