@@ -64,15 +64,17 @@ function checkValue (value, fn) {
 }
 
 // Native calls with sync errors carry err.code already; keep them as they are.
-function maskWith (nm, minLength, text) {
+// `fns`: { str, utf16, buf } native entry points (class methods bound to a
+// NativeMasker, or the default masker's plain functions).
+function maskWith (fns, minLength, text) {
   if (typeof text === 'string') {
     // No pattern is shorter than minLength characters (UTF-16 length >= char count).
     if (text.length < minLength) return text
-    if (text.isWellFormed === undefined || text.isWellFormed()) return nm.mask(text)
-    return nm.maskUtf16(text)
+    if (text.isWellFormed === undefined || text.isWellFormed()) return fns.str(text)
+    return fns.utf16(text)
   }
-  if (Buffer.isBuffer(text)) return nm.maskBuffer(text)
-  if (text instanceof Uint8Array) return new Uint8Array(nm.maskBuffer(Buffer.from(text.buffer, text.byteOffset, text.byteLength)))
+  if (Buffer.isBuffer(text)) return fns.buf(text)
+  if (text instanceof Uint8Array) return new Uint8Array(fns.buf(Buffer.from(text.buffer, text.byteOffset, text.byteLength)))
   throw typeError('MASK_INPUT_TYPE', `mask() expects a string or a Buffer, got ${text === null ? 'null' : typeof text}`)
 }
 
@@ -191,12 +193,13 @@ function createMasker (options) {
   })
 }
 
-function wrap (nm, state) {
+function wrap (nm, state, fns) {
+  if (!fns) fns = { str: (t) => nm.mask(t), utf16: (t) => nm.maskUtf16(t), buf: (b) => nm.maskBuffer(b) }
   const ctx = {
     get censor () { return state.censor },
     get keyPattern () { return state.keyPattern },
     get maxDepth () { return state.maxDepth },
-    mask: (t) => maskWith(nm, state.minLength, t)
+    mask: (t) => maskWith(fns, state.minLength, t)
   }
   const masker = {
     /** Register a value (and its encodings). Throws VALUE_TOO_SHORT below minLength. Returns whether it was new. */
@@ -234,7 +237,8 @@ function wrap (nm, state) {
 // The process-wide default masker (shared with the Rust secret cache, which
 // teaches it every value it serves).
 const defaultState = { censor: DEFAULT_CENSOR, keyPattern: DEFAULT_KEY_PATTERN, minLength: 4, maxDepth: DEFAULT_MAX_DEPTH }
-const defaultMasker = wrap(native.NativeMasker.defaultMasker(), defaultState)
+const defaultMasker = wrap(native.NativeMasker.defaultMasker(), defaultState,
+  { str: native.maskDefault, utf16: native.maskDefaultUtf16, buf: native.maskDefaultBuffer })
 const defaultNative = defaultMasker._native
 
 /** Mask known secrets in a string or Buffer with the process-wide default masker. */

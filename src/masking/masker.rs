@@ -270,6 +270,11 @@ impl Masker {
 }
 
 impl Compiled {
+    /// No patterns: masking returns its input.
+    pub fn is_empty(&self) -> bool {
+        self.ac.is_none()
+    }
+
     /// Mask `hay`. Returns None when nothing matched (the caller can reuse its input).
     ///
     /// Leftmost-longest matches; after each match the search resumes one byte

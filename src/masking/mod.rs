@@ -14,7 +14,7 @@ use std::time::Instant;
 pub use masker::{MaskOptions, Masker};
 
 /// The process-wide default masker behind the module-level `mask()`/`redact()`.
-static DEFAULT: LazyLock<masker::Shared> = LazyLock::new(|| Arc::new(RwLock::new(Masker::new(MaskOptions::default()))));
+pub(crate) static DEFAULT: LazyLock<masker::Shared> = LazyLock::new(|| Arc::new(RwLock::new(Masker::new(MaskOptions::default()))));
 
 pub fn default_masker() -> masker::Shared {
     DEFAULT.clone()

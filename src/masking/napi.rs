@@ -140,66 +140,104 @@ impl NativeMasker {
     /// Mask a well-formed string. Returns the same JS string when nothing matched.
     #[napi(catch_unwind)]
     pub fn mask<'e>(&self, env: &'e Env, text: JsString<'e>) -> Result<JsString<'e>> {
-        let c = masker::current(&self.inner);
-        let utf8 = text.into_utf8().map_err(crate::error::from_napi)?;
-        match c.mask_bytes(utf8.as_slice()) {
-            None => Ok(utf8.into_value()),
-            Some(out) => {
-                // Matches are whole UTF-8 sequences and the censor is a String: still UTF-8.
-                let s = String::from_utf8(out).map_err(|_| SgError::new("INTERNAL", "masked text is not UTF-8"))?;
-                env.create_string_from_std(s).map_err(crate::error::from_napi)
-            }
-        }
+        mask_str(&self.inner, env, text)
     }
 
-    /// Mask a string holding lone surrogates: each well-formed run is masked on
-    /// its own (a lone surrogate can never be part of a secret) and the lone
-    /// surrogates are kept as they are.
+    /// Mask a string holding lone surrogates (see `mask_utf16_str`).
     #[napi(catch_unwind)]
     pub fn mask_utf16<'e>(&self, env: &'e Env, text: JsString<'e>) -> Result<JsString<'e>> {
-        let c = masker::current(&self.inner);
-        let u = text.into_utf16().map_err(crate::error::from_napi)?;
-        let units = u.as_slice();
-        let units = &units[..units.len().saturating_sub(1)]; // trailing NUL
-        let mut out: Vec<u16> = Vec::with_capacity(units.len());
-        let mut run_start = 0;
-        let mut i = 0;
-        let flush = |out: &mut Vec<u16>, run: &[u16]| {
-            if run.is_empty() {
-                return;
-            }
-            let s = String::from_utf16(run).unwrap_or_default();
-            match c.mask_bytes(s.as_bytes()) {
-                None => out.extend_from_slice(run),
-                Some(m) => out.extend(String::from_utf8_lossy(&m).encode_utf16()),
-            }
-        };
-        while i < units.len() {
-            let u0 = units[i];
-            let pair = (0xD800..0xDC00).contains(&u0) && i + 1 < units.len() && (0xDC00..0xE000).contains(&units[i + 1]);
-            if pair {
-                i += 2;
-            } else if (0xD800..0xE000).contains(&u0) {
-                flush(&mut out, &units[run_start..i]);
-                out.push(u0);
-                i += 1;
-                run_start = i;
-            } else {
-                i += 1;
-            }
-        }
-        flush(&mut out, &units[run_start..]);
-        env.create_string_utf16(&out).map_err(crate::error::from_napi)
+        mask_utf16_str(&self.inner, env, text)
     }
 
     /// Mask bytes (any encoding; matches are byte-exact). Returns a new Buffer.
     #[napi(catch_unwind)]
     pub fn mask_buffer(&self, data: Buffer) -> Buffer {
-        let c = masker::current(&self.inner);
-        match c.mask_bytes(&data) {
-            None => data.to_vec().into(),
-            Some(out) => out.into(),
+        mask_buf(&self.inner, data)
+    }
+}
+
+// The default masker's hot path as plain functions: no class unwrap per call.
+
+/// Mask a well-formed string with the process-wide default masker.
+#[napi(catch_unwind)]
+pub fn mask_default<'e>(env: &'e Env, text: JsString<'e>) -> Result<JsString<'e>> {
+    mask_str(&super::DEFAULT, env, text)
+}
+
+/// Mask a string holding lone surrogates with the process-wide default masker.
+#[napi(catch_unwind)]
+pub fn mask_default_utf16<'e>(env: &'e Env, text: JsString<'e>) -> Result<JsString<'e>> {
+    mask_utf16_str(&super::DEFAULT, env, text)
+}
+
+/// Mask bytes with the process-wide default masker.
+#[napi(catch_unwind)]
+pub fn mask_default_buffer(data: Buffer) -> Buffer {
+    mask_buf(&super::DEFAULT, data)
+}
+
+fn mask_str<'e>(m: &RwLock<Masker>, env: &'e Env, text: JsString<'e>) -> Result<JsString<'e>> {
+    let c = masker::current(m);
+    if c.is_empty() {
+        return Ok(text);
+    }
+    let utf8 = text.into_utf8().map_err(crate::error::from_napi)?;
+    match c.mask_bytes(utf8.as_slice()) {
+        None => Ok(utf8.into_value()),
+        Some(out) => {
+            // Matches are whole UTF-8 sequences and the censor is a String: still UTF-8.
+            let s = String::from_utf8(out).map_err(|_| SgError::new("INTERNAL", "masked text is not UTF-8"))?;
+            env.create_string_from_std(s).map_err(crate::error::from_napi)
         }
+    }
+}
+
+/// Each well-formed run is masked on its own (a lone surrogate can never be
+/// part of a secret) and the lone surrogates are kept as they are.
+fn mask_utf16_str<'e>(m: &RwLock<Masker>, env: &'e Env, text: JsString<'e>) -> Result<JsString<'e>> {
+    let c = masker::current(m);
+    if c.is_empty() {
+        return Ok(text);
+    }
+    let u = text.into_utf16().map_err(crate::error::from_napi)?;
+    let units = u.as_slice();
+    let units = &units[..units.len().saturating_sub(1)]; // trailing NUL
+    let mut out: Vec<u16> = Vec::with_capacity(units.len());
+    let mut run_start = 0;
+    let mut i = 0;
+    let flush = |out: &mut Vec<u16>, run: &[u16]| {
+        if run.is_empty() {
+            return;
+        }
+        let s = String::from_utf16(run).unwrap_or_default();
+        match c.mask_bytes(s.as_bytes()) {
+            None => out.extend_from_slice(run),
+            Some(m) => out.extend(String::from_utf8_lossy(&m).encode_utf16()),
+        }
+    };
+    while i < units.len() {
+        let u0 = units[i];
+        let pair = (0xD800..0xDC00).contains(&u0) && i + 1 < units.len() && (0xDC00..0xE000).contains(&units[i + 1]);
+        if pair {
+            i += 2;
+        } else if (0xD800..0xE000).contains(&u0) {
+            flush(&mut out, &units[run_start..i]);
+            out.push(u0);
+            i += 1;
+            run_start = i;
+        } else {
+            i += 1;
+        }
+    }
+    flush(&mut out, &units[run_start..]);
+    env.create_string_utf16(&out).map_err(crate::error::from_napi)
+}
+
+fn mask_buf(m: &RwLock<Masker>, data: Buffer) -> Buffer {
+    let c = masker::current(m);
+    match c.mask_bytes(&data) {
+        None => data.to_vec().into(),
+        Some(out) => out.into(),
     }
 }
 
