@@ -131,7 +131,8 @@ export function fingerprint(value: string | Buffer | Secret, options?: Fingerpri
  * and read only through expose(). There is deliberately no `.value` property.
  */
 export class Secret {
-  /** learn (default true): the default masker also learns the value (skipped when shorter than minLength). */
+  /** learn (default false): the default masker also learns the value (skipped when shorter than minLength).
+   *  Use it for long-lived values; per-request Secrets would grow the default masker without bound. */
   constructor(value: string | Secret, options?: { learn?: boolean })
   /** The raw value. */
   expose(): string

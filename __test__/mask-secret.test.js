@@ -60,12 +60,12 @@ test('console.log of a Secret prints [REDACTED] (checked in a child process)', (
   assert.ok(!r.stderr.includes(v))
 })
 
-test('Secret is learned by the default masker unless { learn: false }', () => {
+test('Secret is learned by the default masker only with { learn: true }', () => {
   const v = fake(); const w = fake()
   // eslint-disable-next-line no-new
-  new sg.Secret(v)
+  new sg.Secret(v, { learn: true })
   // eslint-disable-next-line no-new
-  new sg.Secret(w, { learn: false })
+  new sg.Secret(w)
   assert.equal(sg.mask(`a ${v} b ${w}`), `a [REDACTED] b ${w}`)
   assert.equal(sg.redact({ s: new sg.Secret(w, { learn: false }) }).s, '[REDACTED]')
   sg.removeSecret(v)

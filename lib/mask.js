@@ -316,8 +316,10 @@ class Secret {
     checkValue(value, 'Secret')
     const o = checkOptions(options, 'Secret')
     this.#box = new native.SecretBox(value)
-    // Safe by default: the default masker learns the value (skipped when too short).
-    if (o.learn !== false) defaultNative.learn(value)
+    // { learn: true }: the default masker also learns the value (skipped when
+    // too short). Off by default: per-request Secrets would grow the default
+    // masker without bound and force an automaton rebuild on each new value.
+    if (o.learn === true) defaultNative.learn(value)
   }
 
   /** The raw value. The only way to read it. */
