@@ -355,3 +355,24 @@ test('10,000 secrets with all encodings', () => {
   assert.ok(m.patternCount >= 10000 * 8)
   assert.equal(m.mask(`${b64(vals[17])} ${Buffer.from(vals[9999]).toString('hex')}`), '[REDACTED] [REDACTED]')
 })
+
+test('redact: hostile objects (throwing getters and Proxy traps) do not crash', () => {
+  const m = createMasker()
+  const v = fake()
+  m.add(v)
+  const revocable = Proxy.revocable({}, {})
+  revocable.revoke()
+  const input = {
+    ok: v,
+    getter: Object.defineProperty({}, 'x', { enumerable: true, get () { throw new Error(v) } }),
+    trap: new Proxy({}, { ownKeys () { throw new Error('nope') } }),
+    revoked: revocable.proxy,
+    badJson: { toJSON () { throw new Error('x') }, __proto__: { toJSON () { throw new Error('y') } } }
+  }
+  const out = m.redact(input)
+  assert.equal(out.ok, '[REDACTED]')
+  assert.deepEqual(out.getter, { x: '[Unreadable]' })
+  assert.equal(out.trap, '[Unreadable]')
+  assert.equal(out.revoked, '[Unreadable]')
+  assert.ok(!JSON.stringify(out).includes(v))
+})

@@ -101,10 +101,19 @@ function redactWith (value, ctx) {
   function walk (v, depth) {
     if (typeof v === 'string') return ctx.mask(v)
     if (v === null || typeof v !== 'object') return v // numbers, booleans, bigint, symbols, functions, undefined
-    if (v instanceof Secret) return ctx.censor
     if (seen.has(v)) return seen.get(v)
     if (depth > ctx.maxDepth) return '[Depth limit]'
-    const d = depth + 1
+    try {
+      return walkObject(v, depth + 1)
+    } catch (err) {
+      // A hostile object (throwing Proxy trap, revoked Proxy): never let logging crash.
+      if (err && err.code === 'MASK_INPUT_TYPE') throw err
+      return '[Unreadable]'
+    }
+  }
+
+  function walkObject (v, d) {
+    if (v instanceof Secret) return ctx.censor
 
     if (Buffer.isBuffer(v)) return ctx.mask(v)
     if (ArrayBuffer.isView(v)) {
@@ -168,6 +177,7 @@ function redactWith (value, ctx) {
     for (const k of Object.keys(src)) {
       let val
       try { val = src[k] } catch { val = '[Unreadable]' }
+      if (k === 'toJSON' && typeof val === 'function') continue // would serialize the copy its own way
       if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, k, ctx.censor)
       else define(out, k, walk(val, d))
     }
