@@ -173,3 +173,19 @@ test('retired values stay masked for graceMs, then are forgotten', async () => {
   }
   assert.throws(() => sg.configureMasking({ graceMs: -1 }), { code: 'INVALID_OPTION' })
 })
+
+test('node -r secret-guard/config: the preload learns secret-looking keys', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-preload-'))
+  try {
+    const key = fake('sk_live_FAKE_')
+    fs.writeFileSync(path.join(dir, '.env'), `PAYMENT_API_KEY=${key}\nPORT=3000\n`)
+    const code = 'const sg = require("secret-guard"); console.log(sg.mask("key=" + process.env.PAYMENT_API_KEY + " port=" + process.env.PORT))'
+    const env = { ...process.env }
+    delete env.PAYMENT_API_KEY
+    const r = spawnSync(process.execPath, ['-r', require.resolve('secret-guard/config'), '-e', code.replace(/"secret-guard"/, JSON.stringify(path.join(__dirname, '..')))], { cwd: dir, env, encoding: 'utf8', timeout: 20000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout.trim(), 'key=[REDACTED] port=3000')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -62,4 +62,27 @@ mod tests {
         retire_secret("default-learned-FAKE-1");
         assert_eq!(mask_default("default-learned-FAKE-1"), "[REDACTED]");
     }
+
+    #[test]
+    fn learn_from_threads_while_masking() {
+        let writers: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 0..200 {
+                        learn_secret(&format!("thread-{t}-value-{i:04}-FAKE"));
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..200 {
+            let _ = mask_default("thread-0-value-0000-FAKE and more text");
+        }
+        for w in writers {
+            w.join().unwrap();
+        }
+        for t in 0..4 {
+            let v = format!("thread-{t}-value-0199-FAKE");
+            assert_eq!(mask_default(&format!("<{v}>")), "<[REDACTED]>");
+        }
+    }
 }
