@@ -115,6 +115,13 @@ test('default masker: addSecret / mask / redact / removeSecret', () => {
   assert.equal(sg.mask(`k=${Buffer.from(v).toString('base64')}`), 'k=[REDACTED]')
   assert.deepEqual(sg.redact({ msg: v, token: 'zz' }), { msg: '[REDACTED]', token: '[REDACTED]' })
   assert.throws(() => sg.addSecret('abc'), { code: 'VALUE_TOO_SHORT' })
+  sg.configureMasking({ partial: { keepLast: 4 } })
+  try {
+    assert.equal(sg.mask(`k=${v}`), `k=****${v.slice(-4)}`)
+  } finally {
+    sg.configureMasking({ partial: false })
+  }
+  assert.equal(sg.mask(`k=${v}`), 'k=[REDACTED]')
   assert.equal(sg.removeSecret(v), true)
   assert.equal(sg.mask(v), v)
 })

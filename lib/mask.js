@@ -37,7 +37,8 @@ function nativeOptions (o) {
     if (!Number.isInteger(o.minLength) || o.minLength < 1) throw typeError('INVALID_OPTION', 'minLength must be an integer >= 1')
     out.minLength = o.minLength
   }
-  if (o.partial !== undefined && o.partial !== null && o.partial !== false) {
+  if (o.partial === null || o.partial === false) out.keepLast = 0 // partial off
+  else if (o.partial !== undefined) {
     const p = o.partial
     if (typeof p !== 'object' || !Number.isInteger(p.keepLast) || p.keepLast < 0) {
       throw typeError('INVALID_OPTION', 'partial must be { keepLast: <integer >= 0>, mask?: string }')
