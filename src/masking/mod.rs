@@ -64,6 +64,12 @@ mod tests {
     }
 
     #[test]
+    fn learned_json_secret_masks_each_field() {
+        learn_secret(r#"{"username":"svc_user_FAKE","password":"pw-FAKE-0123456789","port":5432}"#);
+        assert_eq!(mask_default("login svc_user_FAKE / pw-FAKE-0123456789 on 5432"), "login [REDACTED] / [REDACTED] on 5432");
+    }
+
+    #[test]
     fn learn_from_threads_while_masking() {
         let writers: Vec<_> = (0..4)
             .map(|t| {
