@@ -53,6 +53,100 @@ export class SecretGuardError extends Error {
 
 // --------------------------------------------------------------- masking (issue 4)
 
+export interface MaskerOptions {
+  /** Replacement for each masked region (overlapping/adjacent matches become one). Default '[REDACTED]'. */
+  censor?: string
+  /** Also mask the value's encodings (base64 incl. URL-safe/unpadded/shifted, hex, JSON-escaped,
+   *  URL/percent-encoded, XML-escaped, quotes trimmed, each line, each field of a JSON value). Default true. */
+  encodings?: boolean
+  /** Values shorter than this many characters are refused (code VALUE_TOO_SHORT); derived forms
+   *  shorter than it are not registered. Default 4. */
+  minLength?: number
+  /** Show the last characters of a raw value: `****WXYZ`. At most keepLast and at most a quarter
+   *  of the value's characters; never for encodings or merged regions. */
+  partial?: { keepLast: number, mask?: string }
+  /** Keys whose values redact() censors whole. Default
+   *  /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i; null disables. */
+  keyPattern?: RegExp | null
+  /** redact() replaces values nested deeper than this with '[Depth limit]'. Default 1000. */
+  maxDepth?: number
+  /** How long retire()d values stay masked, in ms. Default 3600000 (1 hour). */
+  graceMs?: number
+}
+
+export interface Masker {
+  /** Register a value. Returns whether it was new. Throws VALUE_TOO_SHORT / SECRET_VALUE_TYPE. */
+  add(value: string | Secret): boolean
+  /** Forget a value now. Returns whether it was known. */
+  remove(value: string | Secret): boolean
+  /** Keep masking a value for graceMs (default: the masker's grace), then forget it. */
+  retire(value: string | Secret, graceMs?: number): boolean
+  /** Mask every registered value and encoding. Strings in, strings out; Buffers/Uint8Arrays in, new ones out.
+   *  Anything else: TypeError with code MASK_INPUT_TYPE. */
+  mask(text: string): string
+  mask(bytes: Buffer): Buffer
+  mask(bytes: Uint8Array): Uint8Array
+  /** Deep copy for logging: strings masked everywhere (objects, arrays, Maps, Sets, Errors, Buffers),
+   *  values under keys matching keyPattern censored whole, Secret objects censored, cycles kept. */
+  redact<T>(value: T): T
+  /** Forget every value. */
+  clear(): void
+  /** Number of registered values. */
+  readonly size: number
+  /** Number of patterns in the automaton (values plus encodings). */
+  readonly patternCount: number
+}
+
+/** A masker of your own (the module-level functions use the process-wide default masker). */
+export function createMasker(options?: MaskerOptions): Masker
+/** Mask with the process-wide default masker (knows config() secrets, cache values, addSecret()s, Secrets). */
+export function mask(text: string): string
+export function mask(bytes: Buffer): Buffer
+export function mask(bytes: Uint8Array): Uint8Array
+/** Deep-copy redaction with the default masker and the configured key pattern. */
+export function redact<T>(value: T): T
+/** Register a value with the default masker (throws VALUE_TOO_SHORT when too short). */
+export function addSecret(value: string | Secret): boolean
+/** Remove a value from the default masker now. */
+export function removeSecret(value: string | Secret): boolean
+/** A value was rotated away: keep masking it for graceMs (default: configured grace), then forget it. */
+export function retireSecret(value: string | Secret, graceMs?: number): boolean
+/** Configure the default masker. keyPattern also selects which config() keys are learned. */
+export function configureMasking(options: MaskerOptions): void
+/** The process-wide default masker as a Masker object. */
+export const defaultMasker: Masker
+/** The default key pattern. */
+export const DEFAULT_KEY_PATTERN: RegExp
+
+export interface FingerprintOptions {
+  /** HMAC key. Default: SECRET_GUARD_FINGERPRINT_KEY, else a random per-process key. Empty: code INVALID_KEY. */
+  key?: string | Buffer
+}
+/** 'sgfp_' + the first 10 hex digits of HMAC-SHA256(key, value): log which key was used, not the key. */
+export function fingerprint(value: string | Buffer | Secret, options?: FingerprintOptions): string
+
+/**
+ * A secret that never prints: console.log, util.inspect, JSON.stringify, String(), template strings
+ * and concatenation give '[REDACTED]'. The value is held in Rust memory (zeroized when collected)
+ * and read only through expose(). There is deliberately no `.value` property.
+ */
+export class Secret {
+  /** learn (default false): the default masker also learns the value (skipped when shorter than minLength).
+   *  Use it for long-lived values; per-request Secrets would grow the default masker without bound. */
+  constructor(value: string | Secret, options?: { learn?: boolean })
+  /** The raw value. */
+  expose(): string
+  /** Length in characters. */
+  readonly length: number
+  /** Constant-time comparison. */
+  equals(other: string | Secret): boolean
+  /** fingerprint() of the value, computed without exposing it. */
+  fingerprint(options?: FingerprintOptions): string
+  toString(): '[REDACTED]'
+  toJSON(): '[REDACTED]'
+  static isSecret(value: unknown): value is Secret
+}
+
 
 // --------------------------------------------------------------- express (issue 5)
 

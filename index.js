@@ -20,6 +20,7 @@ module.exports = {
 
 
 // --- masking (issue 4)
+Object.assign(module.exports, require('./lib/mask'))
 
 
 // --- express (issue 5)

@@ -1,8 +1,94 @@
-//! Masking — filled in by its issue. The cache calls `learn_secret` for every
-//! value it serves so the process-wide default masker knows it.
+//! Masking: a multi-pattern masker (values plus their encodings, matched with
+//! one Aho-Corasick automaton), the process-wide default masker, and keyed
+//! fingerprints. The cache calls `learn_secret` for every value it serves and
+//! `retire_secret` when a value is rotated away.
 
-/// Teach the process-wide default masker a secret value (no-op until masking lands).
-pub fn learn_secret(_value: &str) {}
+pub mod encode;
+pub mod fingerprint;
+pub mod masker;
+mod napi;
 
-/// A value was rotated away: keep masking it for the grace period, then forget it.
-pub fn retire_secret(_value: &str) {}
+use std::sync::{Arc, LazyLock, RwLock};
+use std::time::Instant;
+
+pub use masker::{MaskOptions, Masker};
+
+/// The process-wide default masker behind the module-level `mask()`/`redact()`.
+pub(crate) static DEFAULT: LazyLock<masker::Shared> = LazyLock::new(|| Arc::new(RwLock::new(Masker::new(MaskOptions::default()))));
+
+pub fn default_masker() -> masker::Shared {
+    DEFAULT.clone()
+}
+
+/// Teach the process-wide default masker a secret value. Values shorter than
+/// the default masker's minLength are skipped silently. A retired value that is
+/// served again becomes active again.
+pub fn learn_secret(value: &str) {
+    {
+        // Fast path: the cache calls this for every served value; most are known.
+        let g = DEFAULT.read().unwrap_or_else(|e| e.into_inner());
+        if g.contains_active(value) {
+            return;
+        }
+    }
+    DEFAULT.write().unwrap_or_else(|e| e.into_inner()).learn(value);
+}
+
+/// A value was rotated away: keep masking it for the grace period (default
+/// 1 hour, `configureMasking({ graceMs })` from JS), then forget it.
+pub fn retire_secret(value: &str) {
+    DEFAULT.write().unwrap_or_else(|e| e.into_inner()).retire(value, None, Instant::now());
+}
+
+/// Mask `text` with the default masker (for Rust callers, e.g. log lines the addon writes).
+pub fn mask_default(text: &str) -> String {
+    let c = masker::current(&DEFAULT);
+    match c.mask_bytes(text.as_bytes()) {
+        // Output is the input with whole UTF-8 matches replaced by UTF-8 text.
+        Some(out) => String::from_utf8(out).unwrap_or_default(),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_learn_and_retire() {
+        learn_secret("abc"); // too short: skipped, no panic
+        learn_secret("default-learned-FAKE-1");
+        assert_eq!(mask_default("x default-learned-FAKE-1 y"), "x [REDACTED] y");
+        retire_secret("default-learned-FAKE-1");
+        assert_eq!(mask_default("default-learned-FAKE-1"), "[REDACTED]");
+    }
+
+    #[test]
+    fn learned_json_secret_masks_each_field() {
+        learn_secret(r#"{"username":"svc_user_FAKE","password":"pw-FAKE-0123456789","port":5432}"#);
+        assert_eq!(mask_default("login svc_user_FAKE / pw-FAKE-0123456789 on 5432"), "login [REDACTED] / [REDACTED] on 5432");
+    }
+
+    #[test]
+    fn learn_from_threads_while_masking() {
+        let writers: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 0..200 {
+                        learn_secret(&format!("thread-{t}-value-{i:04}-FAKE"));
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..200 {
+            let _ = mask_default("thread-0-value-0000-FAKE and more text");
+        }
+        for w in writers {
+            w.join().unwrap();
+        }
+        for t in 0..4 {
+            let v = format!("thread-{t}-value-0199-FAKE");
+            assert_eq!(mask_default(&format!("<{v}>")), "<[REDACTED]>");
+        }
+    }
+}

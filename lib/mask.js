@@ -1,0 +1,378 @@
+'use strict'
+// Masked logging: createMasker(), the process-wide default masker behind
+// mask()/redact()/addSecret(), fingerprint(), and the leak-proof Secret class.
+// Matching runs in Rust (one Aho-Corasick automaton over every value and its
+// encodings); masking a string is one native call.
+
+const util = require('util')
+const native = require('./native')
+const { typeError } = require('./errors')
+
+const DEFAULT_CENSOR = '[REDACTED]'
+const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
+const DEFAULT_MAX_DEPTH = 1000
+
+// A RegExp without g/y flags (their lastIndex would make .test() stateful).
+function toKeyPattern (p) {
+  if (p === undefined) return DEFAULT_KEY_PATTERN
+  if (p === null || p === false) return null
+  if (!(p instanceof RegExp)) throw typeError('INVALID_OPTION', 'keyPattern must be a RegExp, null or false')
+  return p.global || p.sticky ? new RegExp(p.source, p.flags.replace(/[gy]/g, '')) : p
+}
+
+function checkOptions (o, name) {
+  if (o === undefined || o === null) return {}
+  if (typeof o !== 'object') throw typeError('INVALID_OPTION', `${name} options must be an object`)
+  return o
+}
+
+function nativeOptions (o) {
+  const out = {}
+  if (o.censor !== undefined) {
+    if (typeof o.censor !== 'string') throw typeError('INVALID_OPTION', 'censor must be a string')
+    out.censor = o.censor
+  }
+  if (o.encodings !== undefined) out.encodings = Boolean(o.encodings)
+  if (o.minLength !== undefined) {
+    if (!Number.isInteger(o.minLength) || o.minLength < 1) throw typeError('INVALID_OPTION', 'minLength must be an integer >= 1')
+    out.minLength = o.minLength
+  }
+  if (o.partial === null || o.partial === false) out.keepLast = 0 // partial off
+  else if (o.partial !== undefined) {
+    const p = o.partial
+    if (typeof p !== 'object' || !Number.isInteger(p.keepLast) || p.keepLast < 0) {
+      throw typeError('INVALID_OPTION', 'partial must be { keepLast: <integer >= 0>, mask?: string }')
+    }
+    out.keepLast = p.keepLast
+    if (p.mask !== undefined) {
+      if (typeof p.mask !== 'string') throw typeError('INVALID_OPTION', 'partial.mask must be a string')
+      out.partialMask = p.mask
+    }
+  }
+  if (o.graceMs !== undefined) {
+    if (typeof o.graceMs !== 'number' || !(o.graceMs >= 0) || !Number.isFinite(o.graceMs)) {
+      throw typeError('INVALID_OPTION', 'graceMs must be a finite number >= 0')
+    }
+    out.graceMs = o.graceMs
+  }
+  return out
+}
+
+function checkValue (value, fn) {
+  if (typeof value !== 'string') {
+    throw typeError('SECRET_VALUE_TYPE', `${fn}() expects a string value, got ${value === null ? 'null' : typeof value}`)
+  }
+}
+
+// Native calls with sync errors carry err.code already; keep them as they are.
+// `fns`: { str, utf16, buf } native entry points (class methods bound to a
+// NativeMasker, or the default masker's plain functions).
+function maskWith (fns, minLength, text) {
+  if (typeof text === 'string') {
+    // No pattern is shorter than minLength characters (UTF-16 length >= char count).
+    if (text.length < minLength) return text
+    if (text.isWellFormed === undefined || text.isWellFormed()) return fns.str(text)
+    return fns.utf16(text)
+  }
+  if (Buffer.isBuffer(text)) return fns.buf(text)
+  if (text instanceof Uint8Array) return new Uint8Array(fns.buf(Buffer.from(text.buffer, text.byteOffset, text.byteLength)))
+  throw typeError('MASK_INPUT_TYPE', `mask() expects a string or a Buffer, got ${text === null ? 'null' : typeof text}`)
+}
+
+// ------------------------------------------------------------------ redact
+
+function isPlainObject (v) {
+  const p = Object.getPrototypeOf(v)
+  return p === null || p === Object.prototype
+}
+
+function define (obj, key, value) {
+  // defineProperty, not assignment: an own "__proto__" key stays an own
+  // property and never changes the copy's prototype.
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+/**
+ * Deep copy of `value` for logging: strings masked, values under keys matching
+ * keyPattern replaced by the censor, Secret objects replaced by the censor.
+ */
+function redactWith (value, ctx) {
+  const seen = new Map()
+
+  function walk (v, depth) {
+    if (typeof v === 'string') return ctx.mask(v)
+    if (v === null || typeof v !== 'object') return v // numbers, booleans, bigint, symbols, functions, undefined
+    if (seen.has(v)) return seen.get(v)
+    if (depth > ctx.maxDepth) return '[Depth limit]'
+    try {
+      return walkObject(v, depth + 1)
+    } catch (err) {
+      // A hostile object (throwing Proxy trap, revoked Proxy): never let logging crash.
+      if (err && err.code === 'MASK_INPUT_TYPE') throw err
+      return '[Unreadable]'
+    }
+  }
+
+  function walkObject (v, d) {
+    if (v instanceof Secret) return ctx.censor
+
+    if (Buffer.isBuffer(v)) return ctx.mask(v)
+    if (ArrayBuffer.isView(v)) {
+      if (v instanceof Uint8Array) return ctx.mask(v)
+      return v.slice ? v.slice() : v
+    }
+    if (v instanceof Date) return new Date(v.getTime())
+    if (v instanceof RegExp) return v
+    if (Array.isArray(v)) {
+      const out = new Array(v.length)
+      seen.set(v, out)
+      for (let i = 0; i < v.length; i++) out[i] = walk(v[i], d)
+      return out
+    }
+    if (v instanceof Map) {
+      const out = new Map()
+      seen.set(v, out)
+      for (const [k, val] of v) {
+        const censored = typeof k === 'string' && ctx.keyPattern !== null && ctx.keyPattern.test(k) && val != null
+        out.set(walk(k, d), censored ? ctx.censor : walk(val, d))
+      }
+      return out
+    }
+    if (v instanceof Set) {
+      const out = new Set()
+      seen.set(v, out)
+      for (const x of v) out.add(walk(x, d))
+      return out
+    }
+    if (v instanceof Error) {
+      const out = Object.create(Object.getPrototypeOf(v))
+      seen.set(v, out)
+      for (const k of ['message', 'stack']) {
+        if (typeof v[k] === 'string') Object.defineProperty(out, k, { value: ctx.mask(v[k]), writable: true, configurable: true, enumerable: false })
+      }
+      if (Object.prototype.hasOwnProperty.call(v, 'name')) Object.defineProperty(out, 'name', { value: walk(v.name, d), writable: true, configurable: true, enumerable: false })
+      if ('cause' in v) Object.defineProperty(out, 'cause', { value: walk(v.cause, d), writable: true, configurable: true, enumerable: false })
+      if (v instanceof AggregateError && Array.isArray(v.errors)) Object.defineProperty(out, 'errors', { value: walk(v.errors, d), writable: true, configurable: true, enumerable: false })
+      copyProps(v, out, d)
+      return out
+    }
+    if (!isPlainObject(v) && typeof v.toJSON === 'function') {
+      // What JSON.stringify (and so most loggers) would write for it.
+      let j
+      try { j = v.toJSON() } catch { j = undefined }
+      if (j !== v && j !== undefined) {
+        seen.set(v, null)
+        const r = walk(j, d)
+        seen.set(v, r)
+        return r
+      }
+    }
+    // Plain objects and other instances: a plain object of own enumerable string keys.
+    const out = isPlainObject(v) && Object.getPrototypeOf(v) === null ? Object.create(null) : {}
+    seen.set(v, out)
+    copyProps(v, out, d)
+    return out
+  }
+
+  function copyProps (src, out, d) {
+    for (const k of Object.keys(src)) {
+      let val
+      try { val = src[k] } catch { val = '[Unreadable]' }
+      if (k === 'toJSON' && typeof val === 'function') continue // would serialize the copy its own way
+      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, k, ctx.censor)
+      else define(out, k, walk(val, d))
+    }
+  }
+
+  return walk(value, 0)
+}
+
+// ------------------------------------------------------------------ masker
+
+/**
+ * createMasker({ censor, encodings, minLength, partial, keyPattern }) ->
+ * { add, remove, mask, redact, size }
+ */
+function createMasker (options) {
+  const o = checkOptions(options, 'createMasker')
+  const nm = new native.NativeMasker(nativeOptions(o))
+  return wrap(nm, {
+    censor: o.censor !== undefined ? o.censor : DEFAULT_CENSOR,
+    keyPattern: toKeyPattern(o.keyPattern),
+    minLength: o.minLength !== undefined ? o.minLength : 4,
+    maxDepth: Number.isInteger(o.maxDepth) ? o.maxDepth : DEFAULT_MAX_DEPTH
+  })
+}
+
+function wrap (nm, state, fns) {
+  if (!fns) fns = { str: (t) => nm.mask(t), utf16: (t) => nm.maskUtf16(t), buf: (b) => nm.maskBuffer(b) }
+  const ctx = {
+    get censor () { return state.censor },
+    get keyPattern () { return state.keyPattern },
+    get maxDepth () { return state.maxDepth },
+    mask: (t) => maskWith(fns, state.minLength, t)
+  }
+  const masker = {
+    /** Register a value (and its encodings). Throws VALUE_TOO_SHORT below minLength. Returns whether it was new. */
+    add (value) {
+      if (value instanceof Secret) value = value.expose()
+      checkValue(value, 'add')
+      return nm.add(value)
+    },
+    /** Forget a value now. Returns whether it was known. */
+    remove (value) {
+      if (value instanceof Secret) value = value.expose()
+      checkValue(value, 'remove')
+      return nm.remove(value)
+    },
+    /** Keep masking a value for graceMs (default: the masker's grace period), then forget it. */
+    retire (value, graceMs) {
+      if (value instanceof Secret) value = value.expose()
+      checkValue(value, 'retire')
+      if (graceMs !== undefined && (typeof graceMs !== 'number' || !(graceMs >= 0))) throw typeError('INVALID_OPTION', 'graceMs must be a number >= 0')
+      return nm.retire(value, graceMs)
+    },
+    /** Mask a string (returns a string) or a Buffer/Uint8Array (returns a new one). */
+    mask: ctx.mask,
+    /** Deep copy with strings masked and secret-looking keys censored. */
+    redact: (value) => redactWith(value, ctx),
+    clear () { nm.clear() },
+    get size () { return nm.size },
+    get patternCount () { return nm.patternCount }
+  }
+  Object.defineProperty(masker, '_native', { value: nm, enumerable: false })
+  Object.defineProperty(masker, '_state', { value: state, enumerable: false })
+  return masker
+}
+
+// The process-wide default masker (shared with the Rust secret cache, which
+// teaches it every value it serves).
+const defaultState = { censor: DEFAULT_CENSOR, keyPattern: DEFAULT_KEY_PATTERN, minLength: 4, maxDepth: DEFAULT_MAX_DEPTH }
+const defaultMasker = wrap(native.NativeMasker.defaultMasker(), defaultState,
+  { str: native.maskDefault, utf16: native.maskDefaultUtf16, buf: native.maskDefaultBuffer })
+const defaultNative = defaultMasker._native
+
+/** Mask known secrets in a string or Buffer with the process-wide default masker. */
+function mask (text) { return defaultMasker.mask(text) }
+/** Deep-copy redaction with the default masker and the configured key pattern. */
+function redact (value) { return defaultMasker.redact(value) }
+/** Register a value with the default masker (throws VALUE_TOO_SHORT when too short). */
+function addSecret (value) { return defaultMasker.add(value) }
+/** Remove a value from the default masker now. */
+function removeSecret (value) { return defaultMasker.remove(value) }
+/** The value was rotated away: keep masking it for the grace period, then forget it. */
+function retireSecret (value, graceMs) { return defaultMasker.retire(value, graceMs) }
+
+/**
+ * Configure the default masker: { keyPattern, graceMs, censor, minLength, encodings, partial }.
+ * keyPattern also decides which config() keys are learned.
+ */
+function configureMasking (options) {
+  const o = checkOptions(options, 'configureMasking')
+  const n = nativeOptions(o)
+  if (o.keyPattern !== undefined) defaultState.keyPattern = toKeyPattern(o.keyPattern)
+  if (Object.keys(n).length) defaultNative.configure(n)
+  if (n.censor !== undefined) defaultState.censor = n.censor
+  if (n.minLength !== undefined) defaultState.minLength = n.minLength
+  if (Number.isInteger(o.maxDepth)) defaultState.maxDepth = o.maxDepth
+}
+
+// config() integration: values whose keys look secret are learned (too-short
+// values are skipped silently; config() must never throw because of masking).
+require('./env').onLoad((parsed) => {
+  const kp = defaultState.keyPattern
+  if (!kp || !parsed) return
+  for (const key of Object.keys(parsed)) {
+    const v = parsed[key]
+    if (typeof v === 'string' && kp.test(key)) {
+      try { defaultNative.learn(v) } catch { /* never break config() */ }
+    }
+  }
+})
+
+// ------------------------------------------------------------- fingerprint
+
+/**
+ * fingerprint(value, { key }) -> 'sgfp_' + 10 hex digits of HMAC-SHA256.
+ * Key: options.key, else SECRET_GUARD_FINGERPRINT_KEY, else a random per-process key.
+ */
+function fingerprint (value, options) {
+  const o = checkOptions(options, 'fingerprint')
+  let key = o.key
+  if (key === undefined || key === null) {
+    const k = process.env.SECRET_GUARD_FINGERPRINT_KEY
+    key = k ? k : undefined
+  } else if (typeof key !== 'string' && !Buffer.isBuffer(key)) {
+    throw typeError('INVALID_KEY', 'fingerprint key must be a string or a Buffer')
+  }
+  if (value instanceof Secret) return value.fingerprint({ key })
+  if (typeof value !== 'string' && !Buffer.isBuffer(value)) {
+    throw typeError('SECRET_VALUE_TYPE', `fingerprint() expects a string or a Buffer, got ${value === null ? 'null' : typeof value}`)
+  }
+  return native.fingerprint(value, key)
+}
+
+// ------------------------------------------------------------------ Secret
+
+/**
+ * A secret value that never prints: console.log, util.inspect, JSON.stringify,
+ * String(), template strings and concatenation all give '[REDACTED]'. The value
+ * lives in Rust memory (zeroized when collected) and is read only by expose().
+ */
+class Secret {
+  #box
+
+  constructor (value, options) {
+    if (value instanceof Secret) value = value.expose()
+    checkValue(value, 'Secret')
+    const o = checkOptions(options, 'Secret')
+    this.#box = new native.SecretBox(value)
+    // { learn: true }: the default masker also learns the value (skipped when
+    // too short). Off by default: per-request Secrets would grow the default
+    // masker without bound and force an automaton rebuild on each new value.
+    if (o.learn === true) defaultNative.learn(value)
+  }
+
+  /** The raw value. The only way to read it. */
+  expose () { return this.#box.expose() }
+  /** Length in characters (not secret enough to hide; useful for validation). */
+  get length () { return this.#box.length }
+  /** Constant-time comparison with a candidate string. */
+  equals (other) {
+    if (other instanceof Secret) other = other.expose()
+    return typeof other === 'string' && this.#box.equals(other)
+  }
+
+  /** fingerprint() of the value, computed in Rust without exposing it. */
+  fingerprint (options) {
+    const o = checkOptions(options, 'fingerprint')
+    let key = o.key
+    if (key === undefined || key === null) key = process.env.SECRET_GUARD_FINGERPRINT_KEY || undefined
+    else if (typeof key !== 'string' && !Buffer.isBuffer(key)) throw typeError('INVALID_KEY', 'fingerprint key must be a string or a Buffer')
+    return this.#box.fingerprint(key)
+  }
+
+  toString () { return DEFAULT_CENSOR }
+  toJSON () { return DEFAULT_CENSOR }
+  valueOf () { return DEFAULT_CENSOR }
+  [Symbol.toPrimitive] () { return DEFAULT_CENSOR }
+  [util.inspect.custom] () { return DEFAULT_CENSOR }
+  get [Symbol.toStringTag] () { return 'Secret' }
+
+  static isSecret (v) { return v instanceof Secret }
+}
+Object.freeze(Secret.prototype)
+
+module.exports = {
+  createMasker,
+  mask,
+  redact,
+  addSecret,
+  removeSecret,
+  retireSecret,
+  configureMasking,
+  defaultMasker,
+  fingerprint,
+  Secret,
+  DEFAULT_KEY_PATTERN
+}
