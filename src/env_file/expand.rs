@@ -35,10 +35,11 @@ pub struct Expanded {
     pub limited: Vec<String>,
 }
 
-const BASE_ITERATIONS: usize = 10_000;
-const MIN_LEN_BUDGET: usize = 1 << 20;
-/// Bytes scanned over all iterations of one value.
-const WORK_BUDGET: usize = 256 << 20;
+const BASE_ITERATIONS: usize = 2_000;
+const MIN_LEN_BUDGET: usize = 64 << 10;
+/// Bytes scanned over all iterations of one value (at least; grows with the
+/// value's length times its number of `$`, which a legitimate value needs).
+const MIN_WORK_BUDGET: usize = 8 << 20;
 
 /// Find the first reference in `s`: returns (start, end, expression range).
 fn find_match(s: &str) -> Option<(usize, usize, usize, usize)> {
@@ -149,6 +150,8 @@ impl Env<'_> {
 fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
     let max_iter = BASE_ITERATIONS + 4 * value.len();
     let max_len = MIN_LEN_BUDGET.max(value.len().saturating_mul(4));
+    let dollars = value.bytes().filter(|&c| c == b'$').count();
+    let work_budget = MIN_WORK_BUDGET.max(value.len().saturating_mul(dollars + 16));
     let mut result = value.to_string();
     // The "seen" set holds 64-bit keyed hashes of whole strings (memory stays
     // O(iterations)); a false positive needs a SipHash collision.
@@ -159,7 +162,7 @@ fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
     while let Some((start, end, es, ee)) = find_match(&result) {
         iterations += 1;
         work += result.len();
-        if iterations > max_iter || work > WORK_BUDGET {
+        if iterations > max_iter || work > work_budget {
             return Err(());
         }
         seen.insert(hasher.hash_one(&result));
