@@ -330,7 +330,8 @@ function configx (options = {}) {
       const parsed = readEnvFile(p, encoding, maxFileSize)
       let decrypted = []
       if (decrypt) decrypted = decryptParsed(parsed, p, opts, processEnv)
-      populate(parsedAll, parsed, opts)
+      // a cascade keeps its precedence even with override (which then only means: files win over processEnv)
+      populate(parsedAll, parsed, convention ? { ...opts, override: false } : opts)
       loaded.push(displayPath(p))
       if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}${decrypted.length ? ` (decrypted: ${decrypted.join(', ')})` : ''}`)
     } catch (err) {
