@@ -128,7 +128,7 @@ function envx () { return require('../lib/envx') }
 /** Text for VALUE on a .env line that dotenv parses back to exactly VALUE. */
 function quoteValue (v) {
   const candidates = []
-  if (v !== '' && !/[#\r\n]/.test(v) && v.trim() === v && !/^['"`]/.test(v)) candidates.push(v)
+  if (v !== '' && !/[#\r\n]/.test(v) && v.trim() === v) candidates.push(v)
   for (const q of ["'", '`', '"']) if (!v.includes(q)) candidates.push(q + v + q)
   for (const c of candidates) {
     const back = sg().parse(`K=${c}`).K
