@@ -313,7 +313,10 @@ function configx (options = {}) {
   if (convention) {
     const nodeEnv = opts.nodeEnv || (processEnv.NODE_ENV) || process.env.NODE_ENV || 'development'
     let dir = process.cwd()
-    if (opts.path && !Array.isArray(opts.path)) dir = path.resolve(String(resolveHome(opts.path)))
+    if (opts.path && !Array.isArray(opts.path)) {
+      dir = path.resolve(String(resolveHome(opts.path)))
+      try { if (fs.statSync(dir).isFile()) dir = path.dirname(dir) } catch {}
+    }
     paths = cascadeFiles(convention, nodeEnv).map((f) => path.join(dir, f))
     optional = true
   } else {
