@@ -52,6 +52,12 @@ test('set (encrypted by default, --plain), get, encrypt -k, decrypt, keypair; er
   assert.match(src, /^API_KEY="encrypted:[A-Za-z0-9+/=]+"$/m)
   assert.equal(fs.statSync(path.join(dir, '.env')).mode & 0o777, 0o600)
   assert.equal(cli(['get', 'API_KEY'], dir).stdout, s1 + '\n')
+  // VALUE '-' reads stdin
+  const s3 = fake('stdin')
+  r = spawnSync(process.execPath, [CLI, 'set', 'FROM_STDIN', '-'], { cwd: dir, env: baseEnv, input: s3 + '\n', encoding: 'utf8', timeout: 30000 })
+  assert.equal(r.status, 0, r.stderr)
+  assert.ok(!fs.readFileSync(path.join(dir, '.env'), 'utf8').includes(s3))
+  assert.equal(cli(['get', 'FROM_STDIN'], dir).stdout, s3 + '\n')
   // odd values round-trip through --plain
   for (const v of ['a b # c', "it's", 'multi\nline', ' padded ', '', 'x"y\'z']) {
     assert.equal(cli(['set', 'ODD', v, '--plain'], dir).status, 0)

@@ -55,7 +55,8 @@ Prints the value of KEY from FILE(s) (default .env), decrypted. Exit 1 when abse
   set: `Usage: secret-guard set KEY VALUE [-f FILE] [--plain] [-fk KEYS_FILE]
 
 Sets KEY in FILE (default .env), encrypted with the file's public key (created
-when missing) unless --plain. The file is replaced atomically.`,
+when missing) unless --plain. The file is replaced atomically.
+VALUE "-" reads the value from stdin, which keeps it out of the process list.`,
   run: `Usage: secret-guard run [-f FILE]... [--convention nextjs|flow] [--expand] [--override] -- <command> [args...]
 
 Loads FILE(s) (default .env), decrypts encrypted values, and runs the command with
@@ -306,7 +307,10 @@ function cmdGet (opts) {
 
 function cmdSet (opts) {
   if (opts.positional.length !== 2) throw usage('set needs KEY and VALUE', 'set')
-  const [key, value] = opts.positional
+  const key = opts.positional[0]
+  let value = opts.positional[1]
+  // VALUE "-" reads the value from stdin (keeps it out of argv / shell history); one trailing newline is dropped
+  if (value === '-') value = fs.readFileSync(0, 'utf8').replace(/\r?\n$/, '')
   if (!/^[\w.-]+$/.test(key)) throw new CliError('INVALID_KEY', 'KEY may contain only letters, digits, _ . and -')
   const file = opts.files[0] || '.env'
   let src = ''
