@@ -58,6 +58,13 @@ test('a file encrypted by the dotenvx CLI loads here with config({ decrypt: true
     assert.equal(env.HELLO, 'world')
     assert.equal(env.MULTI, 'l1\nl2')
     assert.match(env.DOTENV_PUBLIC_KEY, /^0[23]/)
+    // debug output names the decrypted keys, never their values
+    const logged = []
+    const orig = console.log
+    console.log = (...a) => logged.push(a.join(' '))
+    try { sg.config({ path: path.join(dir, '.env'), processEnv: {}, decrypt: true, debug: true, envKeysFile: path.join(dir, '.env.keys') }) } finally { console.log = orig }
+    assert.match(logged.join('\n'), /decrypted: HELLO, API_KEY, MULTI/)
+    assert.ok(!logged.join('\n').includes(secret))
 
     // _PRODUCTION key from processEnv (as in a deployment), no .env.keys
     const keys = sg.parse(fs.readFileSync(path.join(dir, '.env.keys')))
