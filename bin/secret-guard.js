@@ -407,7 +407,8 @@ function cmdDoctor () {
   let root = process.cwd()
   try { root = git(['rev-parse', '--show-toplevel']).toString().trim() } catch { inRepo = false }
 
-  const local = fs.readdirSync(process.cwd()).filter((n) => ENV_NAME.test(n) && fs.statSync(n).isFile())
+  const isFile = (n) => { try { return fs.statSync(n).isFile() } catch { return false } }
+  const local = fs.readdirSync(process.cwd()).filter((n) => ENV_NAME.test(n) && isFile(n))
   let tracked = []
   if (inRepo) {
     tracked = git(['ls-files', '-z', '--full-name']).toString().split('\0').filter((p) => p && ENV_NAME.test(path.basename(p)))
