@@ -154,3 +154,76 @@ export class Secret {
 // ------------------------------------------------------------ monitoring (issue 7)
 
 
+// ------------------------------------------- env extras: expand, cascade, encryption, validation (issue 6)
+
+/** One schema entry: a type name, an array of allowed values (enum), or an object. */
+export type EnvSchemaType = 'string' | 'port' | 'number' | 'int' | 'integer' | 'bool' | 'boolean' | 'url' | 'email' | 'enum' | 'json'
+export interface EnvSchemaSpec {
+  type?: EnvSchemaType
+  /** Absent (or empty, for non-string types) is fine. Default false. `required: false` is the same. */
+  optional?: boolean
+  required?: boolean
+  /** Used (as is, already typed) when the variable is absent. */
+  default?: unknown
+  /** string */
+  minLength?: number
+  maxLength?: number
+  pattern?: RegExp | string
+  /** number / int */
+  min?: number
+  max?: number
+  /** url: allowed protocols, e.g. ['https'] */
+  protocols?: string[]
+  /** enum */
+  values?: Array<string | number>
+  oneOf?: Array<string | number>
+}
+export type EnvSchema = Record<string, EnvSchemaType | Array<string | number> | EnvSchemaSpec>
+
+export interface EnvValidationIssue { key: string; reason: string }
+export interface EnvValidationError extends SecretGuardError {
+  code: 'ENV_VALIDATION'
+  /** Every missing/invalid variable: names and reasons only, never values. */
+  issues: EnvValidationIssue[]
+}
+
+export interface DotenvConfigOptions {
+  /** dotenv-expand 12 semantics, bounded (never loops). Default false. */
+  expand?: boolean
+  /** Load the NODE_ENV cascade ('nextjs' convention). `path` is then the directory. */
+  cascade?: boolean
+  /** Cascade convention: 'nextjs' (@next/env) or 'flow' (dotenv-flow). */
+  convention?: 'nextjs' | 'flow'
+  /** Environment name for the cascade. Default processEnv.NODE_ENV, else 'development'. */
+  nodeEnv?: string
+  /** Decrypt dotenvx `encrypted:` values. Default false (true when privateKey is given). */
+  decrypt?: boolean
+  /** Private key(s) (hex, comma-separated) to use instead of DOTENV_PRIVATE_KEY* / .env.keys. */
+  privateKey?: string
+  /** The .env.keys file to read. Default: next to each .env file, then the cwd. */
+  envKeysFile?: string
+  /** Variables that must be present and non-empty after loading. */
+  required?: string[]
+  /** Types/constraints of variables; typed values are returned in result.env. */
+  schema?: EnvSchema
+  /** Throw the error (ENV_VALIDATION, DECRYPTION_FAILED, …) instead of returning it in `error`. */
+  strict?: boolean
+}
+
+export interface DotenvConfigOutput {
+  /** Typed values of the schema (and the required keys), when `required`/`schema` was given. process.env keeps strings. */
+  env?: Record<string, unknown>
+  /** Cascade: the files that were loaded, highest precedence first. */
+  files?: string[]
+}
+
+/** dotenv-expand-compatible: expands options.parsed in place and writes every key into options.processEnv (default process.env). */
+export function expand<T extends { parsed?: Record<string, string>; processEnv?: Record<string, string | undefined> }>(options: T): T & { error?: SecretGuardError }
+/** Validate an env object (default process.env). Never throws unless strict. */
+export function validateEnv(source?: Record<string, string | undefined>, options?: { required?: string[]; schema?: EnvSchema; strict?: boolean }): { env: Record<string, unknown>; error?: EnvValidationError }
+/** A new dotenvx-compatible secp256k1 keypair (hex; compressed public key). */
+export function keypair(): { publicKey: string; privateKey: string }
+/** Encrypt a value for a public key: 'encrypted:<base64>' (dotenvx format). */
+export function encryptValue(value: string, publicKey: string): string
+/** Decrypt an 'encrypted:' value (other values are returned unchanged). Comma-separated keys are tried in order. */
+export function decryptValue(value: string, privateKey: string): string

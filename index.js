@@ -29,3 +29,14 @@ Object.assign(module.exports, require('./lib/mask'))
 // --- monitoring (issue 7)
 
 
+// --- env extras: expand, cascade, encrypted values, validation (issue 6)
+{
+  const envx = require('./lib/envx')
+  Object.assign(module.exports, {
+    expand: envx.expand,
+    validateEnv: envx.validateEnv,
+    keypair: envx.keypair,
+    encryptValue: envx.encryptValue,
+    decryptValue: envx.decryptValue
+  })
+}

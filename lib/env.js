@@ -108,6 +108,9 @@ function readEnvFile (p, encoding, maxFileSize) {
  */
 function config (options = {}) {
   if (options === null || typeof options !== 'object') options = {}
+  // expand / cascade / decrypt / required / schema (issue 6): lib/envx.js
+  const envx = require('./envx')
+  if (envx.usesExtras(options)) return envx.configx(options)
   const given = { ...options }
   for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k]
   const opts = { ...optionsFromEnv(), ...given }
@@ -152,3 +155,5 @@ function config (options = {}) {
 }
 
 module.exports = { parse, config, configDotenv: config, populate, onLoad, parseBoolean, optionsFromEnv }
+// Shared with lib/envx.js (not part of the public API).
+module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE }

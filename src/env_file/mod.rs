@@ -5,3 +5,7 @@ pub mod parse;
 mod napi;
 
 pub use parse::parse;
+
+pub mod expand;
+pub mod dotenvx;
+mod napi_extras;

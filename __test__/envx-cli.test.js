@@ -1,0 +1,206 @@
+'use strict'
+// The real `secret-guard` CLI spawned in temp dirs: doctor (in a real git repo),
+// set/get/encrypt/decrypt/keypair, run (env, exit code, signal forwarding),
+// help and usage errors, atomic writes, no values on stderr.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const crypto = require('crypto')
+const { spawn, spawnSync, execFileSync } = require('child_process')
+
+const CLI = path.join(__dirname, '..', 'bin', 'secret-guard.js')
+const fake = (tag) => `sk_test_FAKE_${tag}_${crypto.randomBytes(8).toString('hex')}`
+const baseEnv = { PATH: process.env.PATH, HOME: os.tmpdir(), GIT_CONFIG_NOSYSTEM: '1' }
+const cli = (args, cwd, env = {}) => spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 30000 })
+
+function withDir (fn) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-cli-'))
+  return Promise.resolve().then(() => fn(dir)).finally(() => fs.rmSync(dir, { recursive: true, force: true }))
+}
+function git (dir, ...args) {
+  return execFileSync('git', ['-c', 'user.email=t@example.test', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, env: { ...baseEnv }, stdio: ['ignore', 'pipe', 'pipe'] }).toString()
+}
+
+test('help, version and usage errors', () => {
+  const r = cli(['--help'], os.tmpdir())
+  assert.equal(r.status, 0)
+  for (const c of ['doctor', 'encrypt', 'decrypt', 'keypair', 'get', 'set', 'run']) {
+    assert.match(r.stdout, new RegExp(`\\b${c}\\b`))
+    const h = cli([c, '--help'], os.tmpdir())
+    assert.equal(h.status, 0)
+    assert.match(h.stdout, new RegExp(`^Usage: secret-guard ${c}`))
+  }
+  assert.equal(cli([], os.tmpdir()).status, 2)
+  const bad = cli(['frobnicate'], os.tmpdir())
+  assert.equal(bad.status, 2)
+  assert.match(bad.stderr, /unknown command: frobnicate/)
+  assert.equal(cli(['get'], os.tmpdir()).status, 2)
+  assert.equal(cli(['encrypt', '--bogus'], os.tmpdir()).status, 2)
+  assert.equal(cli(['run'], os.tmpdir()).status, 2)
+  assert.match(cli(['--version'], os.tmpdir()).stdout, /^\d+\.\d+\.\d+/)
+})
+
+test('set (encrypted by default, --plain), get, encrypt -k, decrypt, keypair; errors without values', () => withDir((dir) => {
+  const s1 = fake('one')
+  const s2 = fake('two')
+  let r = cli(['set', 'API_KEY', s1], dir)
+  assert.equal(r.status, 0, r.stderr)
+  let src = fs.readFileSync(path.join(dir, '.env'), 'utf8')
+  assert.ok(!src.includes(s1))
+  assert.match(src, /^API_KEY="encrypted:[A-Za-z0-9+/=]+"$/m)
+  assert.equal(fs.statSync(path.join(dir, '.env')).mode & 0o777, 0o600)
+  assert.equal(cli(['get', 'API_KEY'], dir).stdout, s1 + '\n')
+  // VALUE '-' reads stdin
+  const s3 = fake('stdin')
+  r = spawnSync(process.execPath, [CLI, 'set', 'FROM_STDIN', '-'], { cwd: dir, env: baseEnv, input: s3 + '\n', encoding: 'utf8', timeout: 30000 })
+  assert.equal(r.status, 0, r.stderr)
+  assert.ok(!fs.readFileSync(path.join(dir, '.env'), 'utf8').includes(s3))
+  assert.equal(cli(['get', 'FROM_STDIN'], dir).stdout, s3 + '\n')
+  // odd values round-trip through --plain
+  for (const v of ['a b # c', "it's", 'multi\nline', ' padded ', '', 'x"y\'z']) {
+    assert.equal(cli(['set', 'ODD', v, '--plain'], dir).status, 0)
+    assert.equal(cli(['get', 'ODD'], dir).stdout, v + '\n', JSON.stringify(v))
+  }
+  const all3 = cli(['set', 'ODD', '\'x"y`z\'', '--plain'], dir)
+  assert.equal(all3.status, 1)
+  assert.match(all3.stderr, /UNREPRESENTABLE_VALUE/)
+  // encrypt only one key
+  fs.appendFileSync(path.join(dir, '.env'), `PLAIN_ONE=${s2}\nPLAIN_TWO=keep\n`)
+  r = cli(['encrypt', '-k', 'PLAIN_ONE'], dir)
+  assert.equal(r.status, 0, r.stderr)
+  src = fs.readFileSync(path.join(dir, '.env'), 'utf8')
+  assert.ok(!src.includes(s2) && src.includes('PLAIN_TWO=keep'))
+  assert.equal(cli(['get', 'PLAIN_ONE'], dir).stdout, s2 + '\n')
+  // keypair prints the file's keys (the ones in .env.keys)
+  const kp = JSON.parse(cli(['keypair'], dir).stdout)
+  assert.match(kp.DOTENV_PUBLIC_KEY, /^0[23][0-9a-f]{64}$/)
+  assert.match(fs.readFileSync(path.join(dir, '.env.keys'), 'utf8'), new RegExp(`DOTENV_PRIVATE_KEY=${kp.DOTENV_PRIVATE_KEY}`))
+  // wrong key in the environment: DECRYPTION_FAILED on stderr, no value, exit 1
+  const wrong = JSON.parse(cli(['keypair', '--new'], dir).stdout).DOTENV_PRIVATE_KEY
+  r = cli(['get', 'API_KEY'], dir, { DOTENV_PRIVATE_KEY: wrong })
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /DECRYPTION_FAILED/)
+  for (const v of [s1, wrong, kp.DOTENV_PRIVATE_KEY]) assert.ok(!r.stderr.includes(v) && !r.stdout.includes(v))
+  // missing key
+  r = cli(['get', 'NOPE'], dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /MISSING_KEY: NOPE/)
+  // decrypt in place
+  assert.equal(cli(['decrypt'], dir).status, 0)
+  src = fs.readFileSync(path.join(dir, '.env'), 'utf8')
+  assert.ok(src.includes(s1) && src.includes(s2) && !/=\s*"?encrypted:/.test(src))
+  // no temp files left behind
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), [])
+  // missing file
+  r = cli(['encrypt', '-f', '.env.nothere'], dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /MISSING_ENV_FILE/)
+}))
+
+test('run: decrypted env reaches the command, exit code propagates, env wins over files', () => withDir((dir) => {
+  const s = fake('run')
+  assert.equal(cli(['set', 'TOKEN', s], dir).status, 0)
+  assert.equal(cli(['set', 'WHO', 'file', '--plain'], dir).status, 0)
+  const code = 'process.stdout.write(process.env.TOKEN + "|" + process.env.WHO); process.exit(7)'
+  let r = cli(['run', '--', process.execPath, '-e', code], dir)
+  assert.equal(r.status, 7)
+  assert.equal(r.stdout, `${s}|file`)
+  r = cli(['run', '--', process.execPath, '-e', code], dir, { WHO: 'env' })
+  assert.equal(r.stdout, `${s}|env`)
+  r = cli(['run', '--override', '--', process.execPath, '-e', code], dir, { WHO: 'env' })
+  assert.equal(r.stdout, `${s}|file`)
+  r = cli(['run', '--', 'sg-no-such-command-xyz'], dir)
+  assert.equal(r.status, 127)
+  // a missing key refuses to run (exit 1) rather than run with ciphertext
+  fs.renameSync(path.join(dir, '.env.keys'), path.join(dir, 'k.bak'))
+  r = cli(['run', '--', process.execPath, '-e', 'console.log("ran")'], dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /MISSING_PRIVATE_KEY/)
+  assert.ok(!r.stdout.includes('ran'))
+}))
+
+test('run forwards SIGTERM to the command; its exit status (or signal) is ours', { skip: process.platform === 'win32' }, () => withDir(async (dir) => {
+  fs.writeFileSync(path.join(dir, '.env'), 'A=1\n')
+  const child = spawn(process.execPath, [CLI, 'run', '--', process.execPath, '-e',
+    'process.on("SIGTERM", () => { console.log("child got SIGTERM"); process.exit(0) }); console.log("ready"); setInterval(() => {}, 1000)'], { cwd: dir, env: baseEnv })
+  let out = ''
+  const ready = new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('child not ready')), 15000)
+    child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); resolve() } })
+  })
+  await ready
+  child.kill('SIGTERM')
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  assert.match(out, /child got SIGTERM/)
+  assert.equal(code, 0, `exit ${code} ${signal}`)
+  // a command that does not handle the signal dies by it, and so does the CLI
+  const c2 = spawn(process.execPath, [CLI, 'run', '--', process.execPath, '-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { cwd: dir, env: baseEnv })
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('child not ready')), 15000)
+    c2.stdout.on('data', (d) => { if (String(d).includes('ready')) { clearTimeout(t); resolve() } })
+  })
+  c2.kill('SIGTERM')
+  const [code2, signal2] = await new Promise((resolve) => c2.on('exit', (c, s) => resolve([c, s])))
+  assert.equal(signal2, 'SIGTERM', `exit ${code2} ${signal2}`)
+}))
+
+test('doctor: lists tracked / unignored / world-readable files and committed plaintext secrets; exit 0 when fixed', () => withDir((dir) => {
+  git(dir, 'init', '-q')
+  const leaked = fake('leak')
+  fs.writeFileSync(path.join(dir, '.env'), `API_KEY=${leaked}\nPORT=3000\n`, { mode: 0o644 })
+  fs.writeFileSync(path.join(dir, '.env.example'), 'API_KEY=changeme\nDB_PASSWORD=\nPORT=3000\n')
+  fs.writeFileSync(path.join(dir, '.env.local'), 'X=1\n', { mode: 0o644 })
+  fs.chmodSync(path.join(dir, '.env'), 0o644)
+  fs.chmodSync(path.join(dir, '.env.local'), 0o644)
+  git(dir, 'add', '.env', '.env.example')
+  git(dir, 'commit', '-qm', 'oops')
+  let r = cli(['doctor'], dir)
+  assert.equal(r.status, 1, r.stdout + r.stderr)
+  assert.match(r.stdout, /\.env is tracked by git/)
+  assert.match(r.stdout, /\.env: API_KEY has a plaintext secret-looking value/)
+  assert.match(r.stdout, /\.env\.local is not git-ignored/)
+  assert.match(r.stdout, /\.env\.local is readable by every user/)
+  assert.ok(!/\.env\.example/.test(r.stdout), 'a placeholder-only template is fine')
+  assert.ok(!(r.stdout + r.stderr).includes(leaked), 'doctor never prints values')
+
+  // fix everything
+  git(dir, 'rm', '-q', '--cached', '.env')
+  fs.writeFileSync(path.join(dir, '.gitignore'), '.env\n.env.*\n!.env.example\n.env.keys\n')
+  fs.chmodSync(path.join(dir, '.env'), 0o600)
+  fs.chmodSync(path.join(dir, '.env.local'), 0o600)
+  git(dir, 'add', '.gitignore')
+  git(dir, 'commit', '-qm', 'fix')
+  r = cli(['doctor'], dir)
+  assert.equal(r.status, 0, r.stdout + r.stderr)
+  assert.match(r.stdout, /no problems found/)
+
+  // a committed secret in the template is caught too
+  fs.writeFileSync(path.join(dir, '.env.example'), `STRIPE_KEY=${leaked}\n`)
+  git(dir, 'add', '.env.example')
+  r = cli(['doctor'], dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stdout, /\.env\.example: STRIPE_KEY has a plaintext secret-looking value/)
+  git(dir, 'reset', '-q', '.env.example')
+  fs.writeFileSync(path.join(dir, '.env.example'), 'STRIPE_KEY=\n')
+
+  // a dotenvx-encrypted file may be committed; .env.keys may not
+  fs.writeFileSync(path.join(dir, '.env.production'), 'TOKEN=x\n', { mode: 0o600 })
+  assert.equal(cli(['encrypt', '-f', '.env.production'], dir).status, 0)
+  git(dir, 'add', '-f', '.env.production', '.env.example')
+  git(dir, 'commit', '-qm', 'encrypted')
+  r = cli(['doctor'], dir)
+  assert.equal(r.status, 0, r.stdout)
+  git(dir, 'add', '-f', '.env.keys')
+  r = cli(['doctor'], dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stdout, /\.env\.keys is tracked by git/)
+}))
+
+test('doctor outside a git repository says so', () => withDir((dir) => {
+  fs.writeFileSync(path.join(dir, '.env'), 'A=1\n', { mode: 0o600 })
+  const r = cli(['doctor'], dir, { GIT_CEILING_DIRECTORIES: path.dirname(dir) })
+  assert.equal(r.status, 1)
+  assert.match(r.stdout, /not inside a git repository/)
+}))

@@ -1,0 +1,419 @@
+'use strict'
+// Env files beyond dotenv: NODE_ENV cascade, dotenvx-compatible encrypted values,
+// dotenv-expand-compatible expansion (Rust), required keys / schema validation.
+// config() in lib/env.js hands over to configx() only when one of these options
+// is used, so a plain config() stays byte-identical to dotenv.
+
+const fs = require('fs')
+const path = require('path')
+const native = require('./native')
+const env = require('./env')
+const { SecretGuardError, typeError } = require('./errors')
+
+const { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE } = env._internal
+const { parseBoolean, optionsFromEnv, populate, parse } = env
+
+const EXTRA_OPTIONS = ['expand', 'cascade', 'convention', 'nodeEnv', 'required', 'schema', 'strict', 'decrypt', 'privateKey', 'envKeysFile']
+const ENCRYPTED_PREFIX = 'encrypted:'
+
+function usesExtras (options) {
+  if (options === null || typeof options !== 'object') return false
+  return EXTRA_OPTIONS.some((k) => options[k] !== undefined && options[k] !== false && options[k] !== null)
+}
+
+// ------------------------------------------------------------------ cascade
+
+/**
+ * Files of a NODE_ENV cascade, highest precedence first (the first file that sets
+ * a key wins; processEnv wins over all unless override).
+ * - 'nextjs' (@next/env): .env.$MODE.local, .env.local (not when MODE is test), .env.$MODE, .env;
+ *   MODE is used only when it is development, test or production (as Next.js / dotenvx do).
+ * - 'flow' (dotenv-flow): .env.$NODE_ENV.local, .env.$NODE_ENV, .env.local (not when test), .env, .env.defaults.
+ */
+function cascadeFiles (convention, nodeEnv) {
+  const e = nodeEnv || 'development'
+  if (convention === 'nextjs') {
+    const mode = ['development', 'test', 'production'].includes(e) ? e : null
+    return [mode && `.env.${mode}.local`, mode !== 'test' && '.env.local', mode && `.env.${mode}`, '.env'].filter(Boolean)
+  }
+  if (convention === 'flow') {
+    return [`.env.${e}.local`, `.env.${e}`, e !== 'test' && '.env.local', '.env', '.env.defaults'].filter(Boolean)
+  }
+  throw typeError('INVALID_CONVENTION', `convention must be 'nextjs' or 'flow', got ${JSON.stringify(String(convention))}`)
+}
+
+// ------------------------------------------------------------- key names
+
+/** dotenvx's key-name convention: .env → DOTENV_PRIVATE_KEY, .env.production → DOTENV_PRIVATE_KEY_PRODUCTION. */
+function keyNamesForFile (filepath, parsed) {
+  if (parsed) {
+    for (const k of Object.keys(parsed)) {
+      if (k.startsWith('DOTENV_PUBLIC_KEY')) return { publicKeyName: k, privateKeyName: k.replace('DOTENV_PUBLIC_KEY', 'DOTENV_PRIVATE_KEY') }
+    }
+  }
+  let filename = path.basename(String(filepath)).toLowerCase()
+  if (filename.startsWith('.env') && filename.endsWith('.txt')) filename = filename.slice(0, -4)
+  if (filename === '.env') return { publicKeyName: 'DOTENV_PUBLIC_KEY', privateKeyName: 'DOTENV_PRIVATE_KEY' }
+  const parts = filename.split('.').slice(2)
+  let environment
+  if (parts.length === 0) environment = filename.replace('.env', 'development')
+  else if (parts.length === 1) environment = parts[0]
+  else environment = parts.slice(0, 2).join('_')
+  const suffix = environment.toUpperCase()
+  return { publicKeyName: `DOTENV_PUBLIC_KEY_${suffix}`, privateKeyName: `DOTENV_PRIVATE_KEY_${suffix}` }
+}
+
+/** Parse a .env.keys file (dotenv rules; last duplicate wins). Missing file → null. */
+function readKeysFile (p) {
+  let buf
+  try {
+    const st = fs.statSync(p)
+    if (st.isDirectory()) throw new SecretGuardError('EISDIR', `${displayPath(p)} is a directory, not a .env.keys file`)
+    if (st.size > DEFAULT_MAX_FILE_SIZE) throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is too large for a .env.keys file`)
+    buf = fs.readFileSync(p)
+  } catch (err) {
+    if (err && err.code === 'ENOENT') return null
+    throw err
+  }
+  try {
+    return parse(buf)
+  } catch (err) {
+    throw new SecretGuardError(err.code || 'INVALID_KEYS_FILE', `${displayPath(p)}: ${err.message}`)
+  }
+}
+
+/**
+ * Find the private key(s) for a file: options.privateKey, then processEnv / process.env
+ * [privateKeyName], then .env.keys (options.envKeysFile, the file's directory, the cwd).
+ * Returns { value, source } or null. `value` may hold comma-separated keys.
+ */
+function findPrivateKey (privateKeyName, filepath, opts, processEnv) {
+  if (typeof opts.privateKey === 'string' && opts.privateKey) return { value: opts.privateKey, source: 'options.privateKey' }
+  for (const src of [processEnv, process.env]) {
+    if (src && typeof src[privateKeyName] === 'string' && src[privateKeyName]) return { value: src[privateKeyName], source: 'env' }
+  }
+  const candidates = opts.envKeysFile
+    ? [path.resolve(String(resolveHome(opts.envKeysFile)))]
+    : [...new Set([path.join(path.dirname(path.resolve(String(filepath))), '.env.keys'), path.resolve('.env.keys')])]
+  for (const kf of candidates) {
+    const keys = readKeysFile(kf)
+    if (keys && keys[privateKeyName]) return { value: keys[privateKeyName], source: displayPath(kf) }
+  }
+  return null
+}
+
+function hasEncrypted (parsed) {
+  for (const k of Object.keys(parsed)) if (typeof parsed[k] === 'string' && parsed[k].startsWith(ENCRYPTED_PREFIX)) return true
+  return false
+}
+
+/** Decrypt the encrypted values of one parsed file in place. Throws a coded error (never a value). */
+function decryptParsed (parsed, filepath, opts, processEnv) {
+  if (!hasEncrypted(parsed)) return []
+  const { privateKeyName } = keyNamesForFile(filepath, parsed)
+  const found = findPrivateKey(privateKeyName, filepath, opts, processEnv)
+  const keys = Object.keys(parsed)
+  const values = keys.map((k) => parsed[k])
+  let out
+  try {
+    out = native.envxDecryptValues(keys, values, found ? found.value : '', privateKeyName)
+  } catch (err) {
+    throw new SecretGuardError(err.code || 'DECRYPTION_FAILED', `${displayPath(filepath)}: ${err.message}`, { path: String(filepath), keyName: privateKeyName })
+  }
+  const decrypted = []
+  keys.forEach((k, i) => {
+    if (out[i] !== values[i]) decrypted.push(k)
+    parsed[k] = out[i]
+  })
+  return decrypted
+}
+
+// ---------------------------------------------------------------- expand
+
+function envSnapshot (processEnv) {
+  const snap = {}
+  for (const k of Object.keys(processEnv)) {
+    const v = processEnv[k]
+    if (typeof v === 'string') snap[k] = v
+  }
+  return snap
+}
+
+/**
+ * dotenv-expand 12 compatible: expand({ parsed, processEnv }) expands parsed in place,
+ * writes every parsed key into processEnv (as dotenv-expand does) and returns the options.
+ * Bounded: a reference loop that would hang dotenv-expand ends (see docs).
+ */
+function expand (options) {
+  if (!options || typeof options !== 'object') return options
+  const processEnv = options.processEnv != null ? options.processEnv : process.env
+  const parsed = options.parsed
+  if (!parsed || typeof parsed !== 'object') return options
+  const limited = expandInto(parsed, processEnv)
+  if (limited.length) options.error = expandLimitError(limited)
+  return options
+}
+
+function expandInto (parsed, processEnv) {
+  const keys = Object.keys(parsed)
+  const values = keys.map((k) => String(parsed[k]))
+  const out = native.envxExpand(keys, values, envSnapshot(processEnv))
+  keys.forEach((k, i) => { parsed[k] = out.values[i] })
+  for (const k of keys) processEnv[k] = parsed[k]
+  return out.limited
+}
+
+function expandLimitError (keys) {
+  return new SecretGuardError('EXPAND_LIMIT', `expansion of ${keys.join(', ')} did not finish (reference loop); left unexpanded`, { keys })
+}
+
+// ------------------------------------------------------------- validation
+
+const BOOL_TRUE = ['true', '1', 'yes', 'on']
+const BOOL_FALSE = ['false', '0', 'no', 'off']
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const TYPES = ['string', 'port', 'number', 'int', 'integer', 'bool', 'boolean', 'url', 'email', 'enum', 'json']
+
+function normalizeSpec (key, spec) {
+  if (typeof spec === 'string') spec = { type: spec }
+  else if (Array.isArray(spec)) spec = { type: 'enum', values: spec }
+  if (!spec || typeof spec !== 'object') throw typeError('INVALID_SCHEMA', `schema.${key} must be a type name, an array of allowed values or an object`)
+  const s = { ...spec }
+  if (s.oneOf && !s.values) s.values = s.oneOf
+  if (!s.type) s.type = s.values ? 'enum' : 'string'
+  if (!TYPES.includes(s.type)) throw typeError('INVALID_SCHEMA', `schema.${key}: unknown type ${JSON.stringify(String(s.type))} (supported: ${TYPES.join(', ')})`)
+  if (s.type === 'enum' && (!Array.isArray(s.values) || s.values.length === 0)) throw typeError('INVALID_SCHEMA', `schema.${key}: enum needs values (or oneOf)`)
+  if (s.pattern != null && !(s.pattern instanceof RegExp)) s.pattern = new RegExp(s.pattern)
+  return s
+}
+
+/** Check one present string value; returns [typedValue] or a reason (string). */
+function checkValue (raw, s) {
+  const num = (v) => (v.trim() === '' ? NaN : Number(v))
+  const range = (n) => {
+    if (s.min != null && n < s.min) return `must be >= ${s.min}`
+    if (s.max != null && n > s.max) return `must be <= ${s.max}`
+    return null
+  }
+  switch (s.type) {
+    case 'string': {
+      if (s.minLength != null && raw.length < s.minLength) return `must be at least ${s.minLength} characters (got ${raw.length})`
+      if (s.maxLength != null && raw.length > s.maxLength) return `must be at most ${s.maxLength} characters (got ${raw.length})`
+      if (s.pattern) { s.pattern.lastIndex = 0; if (!s.pattern.test(raw)) return `must match ${s.pattern}` }
+      return [raw]
+    }
+    case 'port': {
+      const n = num(raw)
+      if (!/^\s*\d+\s*$/.test(raw) || !Number.isInteger(n) || n < 1 || n > 65535) return 'must be a port number (1-65535)'
+      return [n]
+    }
+    case 'number': {
+      const n = num(raw)
+      if (!Number.isFinite(n)) return 'must be a number'
+      return range(n) || [n]
+    }
+    case 'int': case 'integer': {
+      const n = num(raw)
+      if (!/^\s*[-+]?\d+\s*$/.test(raw) || !Number.isSafeInteger(n)) return 'must be an integer'
+      return range(n) || [n]
+    }
+    case 'bool': case 'boolean': {
+      const v = raw.trim().toLowerCase()
+      if (BOOL_TRUE.includes(v)) return [true]
+      if (BOOL_FALSE.includes(v)) return [false]
+      return 'must be a boolean (true/false, 1/0, yes/no, on/off)'
+    }
+    case 'url': {
+      let u
+      try { u = new URL(raw) } catch { return 'must be an absolute URL' }
+      if (Array.isArray(s.protocols) && !s.protocols.map((p) => p.replace(/:?$/, ':')).includes(u.protocol)) return `must use ${s.protocols.join(' or ')}`
+      return [raw]
+    }
+    case 'email':
+      return EMAIL_RE.test(raw) ? [raw] : 'must be an email address'
+    case 'enum':
+      return s.values.map(String).includes(raw) ? [raw] : `must be one of: ${s.values.join(', ')}`
+    case 'json':
+      try { return [JSON.parse(raw)] } catch { return 'must be valid JSON' }
+  }
+  return 'unsupported type'
+}
+
+/**
+ * Validate `source` (e.g. process.env) against `required` names and a `schema`.
+ * Returns { env, issues }: `env` holds typed values for schema keys and strings for
+ * required keys; `issues` is [{ key, reason }] (names and reasons only, never values).
+ */
+function validate (source, { required, schema } = {}) {
+  const issues = []
+  const out = {}
+  const get = (k) => (Object.prototype.hasOwnProperty.call(source, k) && typeof source[k] === 'string' ? source[k] : undefined)
+  if (required != null) {
+    if (!Array.isArray(required)) throw typeError('INVALID_SCHEMA', 'required must be an array of variable names')
+    for (const k of required) {
+      const v = get(String(k))
+      if (v === undefined || v === '') issues.push({ key: String(k), reason: 'is missing' })
+      else out[k] = v
+    }
+  }
+  if (schema != null) {
+    if (typeof schema !== 'object') throw typeError('INVALID_SCHEMA', 'schema must be an object')
+    for (const key of Object.keys(schema)) {
+      const s = normalizeSpec(key, schema[key])
+      const v = get(key)
+      if (v === undefined || (v === '' && s.type !== 'string')) {
+        if (s.default !== undefined) out[key] = s.default
+        else if (s.optional === true || s.required === false) { /* absent and allowed */ } else if (!issues.some((i) => i.key === key)) issues.push({ key, reason: 'is missing' })
+        continue
+      }
+      const r = checkValue(v, s)
+      if (Array.isArray(r)) out[key] = r[0]
+      else {
+        const prev = issues.findIndex((i) => i.key === key)
+        if (prev >= 0) issues.splice(prev, 1)
+        issues.push({ key, reason: r })
+      }
+    }
+  }
+  return { env: out, issues }
+}
+
+function validationError (issues) {
+  const list = issues.map((i) => `${i.key} ${i.reason}`).join('; ')
+  return new SecretGuardError('ENV_VALIDATION', `invalid environment (${issues.length} problem${issues.length === 1 ? '' : 's'}): ${list}`, { issues })
+}
+
+/** validateEnv(source, { required, schema, strict }) → { env, error? }; strict throws. */
+function validateEnv (source = process.env, options = {}) {
+  const { env: typed, issues } = validate(source, options)
+  if (issues.length) {
+    const error = validationError(issues)
+    if (options.strict) throw error
+    return { env: typed, error }
+  }
+  return { env: typed }
+}
+
+// ----------------------------------------------------------------- config
+
+/** config() with the extra options. Same return shape as dotenv plus `env` (typed) and `files`. */
+function configx (options = {}) {
+  const given = { ...options }
+  for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k]
+  const opts = { ...optionsFromEnv(), ...given }
+  const processEnv = opts.processEnv != null ? opts.processEnv : process.env
+  const debug = parseBoolean(opts.debug)
+  const strict = parseBoolean(opts.strict)
+  const maxFileSize = typeof opts.maxFileSize === 'number' ? opts.maxFileSize : DEFAULT_MAX_FILE_SIZE
+  const encoding = opts.encoding || 'utf8'
+
+  let paths
+  let optional = false // cascade files may be absent
+  const convention = opts.convention || (parseBoolean(opts.cascade) ? 'nextjs' : null)
+  if (convention) {
+    const nodeEnv = opts.nodeEnv || (processEnv.NODE_ENV) || process.env.NODE_ENV || 'development'
+    let dir = process.cwd()
+    if (opts.path && !Array.isArray(opts.path)) {
+      dir = path.resolve(String(resolveHome(opts.path)))
+      try { if (fs.statSync(dir).isFile()) dir = path.dirname(dir) } catch {}
+    }
+    paths = cascadeFiles(convention, nodeEnv).map((f) => path.join(dir, f))
+    optional = true
+  } else {
+    paths = [path.resolve(process.cwd(), '.env')]
+    if (opts.path) paths = Array.isArray(opts.path) ? opts.path.map(resolveHome) : [resolveHome(opts.path)]
+  }
+
+  const decrypt = opts.decrypt !== undefined ? parseBoolean(opts.decrypt) : typeof opts.privateKey === 'string'
+  let lastError
+  const parsedAll = {}
+  const loaded = []
+  for (const p of paths) {
+    try {
+      const parsed = readEnvFile(p, encoding, maxFileSize)
+      let decrypted = []
+      if (decrypt) decrypted = decryptParsed(parsed, p, opts, processEnv)
+      // a cascade keeps its precedence even with override (which then only means: files win over processEnv)
+      populate(parsedAll, parsed, convention ? { ...opts, override: false } : opts)
+      loaded.push(displayPath(p))
+      if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}${decrypted.length ? ` (decrypted: ${decrypted.join(', ')})` : ''}`)
+    } catch (err) {
+      if (optional && err && err.code === 'ENOENT') continue
+      if (debug) debugLog(`failed to load ${displayPath(p)}: ${err.code || ''} ${err.message}`)
+      lastError = err
+    }
+  }
+  if (debug && convention) debugLog(`${convention} cascade: ${loaded.length ? loaded.join(', ') : '(no files found)'} (highest precedence first)`)
+
+  let populated
+  try {
+    populated = populate(processEnv, parsedAll, opts)
+  } catch (err) {
+    return { parsed: parsedAll, error: err }
+  }
+
+  if (parseBoolean(opts.expand)) {
+    const limited = expandInto(parsedAll, processEnv)
+    if (limited.length) lastError = expandLimitError(limited)
+  }
+  for (const hook of loadHooks) hook(parsedAll, opts)
+
+  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv).quiet ?? true))
+  if (debug || !quiet) {
+    console.error(`[secret-guard] injected env (${Object.keys(populated).length}) from ${(convention ? loaded : paths.map(displayPath)).join(',')}`)
+  }
+
+  const result = { parsed: parsedAll }
+  if (convention) result.files = loaded
+  if (opts.required != null || opts.schema != null) {
+    const v = validateEnv(processEnv, { required: opts.required, schema: opts.schema, strict: false })
+    result.env = v.env
+    if (v.error) {
+      if (strict) throw v.error
+      result.error = v.error
+      return result
+    }
+  }
+  if (lastError) {
+    if (strict) throw lastError
+    result.error = lastError
+  }
+  return result
+}
+
+// ------------------------------------------------------------ public helpers
+
+/** A new dotenvx-compatible keypair { publicKey, privateKey } (hex). */
+function keypair () {
+  const kp = native.envxKeypair()
+  return { publicKey: kp.publicKey, privateKey: kp.privateKey }
+}
+
+/** Encrypt one value for a hex public key → 'encrypted:<base64>' (dotenvx format). */
+function encryptValue (value, publicKey) {
+  if (typeof value !== 'string') throw typeError('INVALID_ARGUMENT', 'value must be a string')
+  if (typeof publicKey !== 'string') throw typeError('INVALID_ARGUMENT', 'publicKey must be a hex string')
+  return native.envxEncryptValue(publicKey, value, 'publicKey')
+}
+
+/** Decrypt one 'encrypted:' value with a hex private key (comma-separated keys are tried in order). */
+function decryptValue (value, privateKey, name = 'value') {
+  if (typeof value !== 'string') throw typeError('INVALID_ARGUMENT', 'value must be a string')
+  return native.envxDecryptValues([name], [value], typeof privateKey === 'string' ? privateKey : '', 'privateKey')[0]
+}
+
+module.exports = {
+  usesExtras,
+  configx,
+  cascadeFiles,
+  keyNamesForFile,
+  findPrivateKey,
+  readKeysFile,
+  decryptParsed,
+  expand,
+  validateEnv,
+  keypair,
+  encryptValue,
+  decryptValue,
+  ENCRYPTED_PREFIX
+}
