@@ -11,6 +11,9 @@
 //                      random root token; resolves once /v1/sys/health answers. KV v2 at secret/.
 //   awsTestEnv()    -> object of env vars for AWS clients against moto (region us-east-1,
 //                      dummy keys, IMDS disabled); also applied to process.env by startMoto().
+//   motoRecorder(endpoint) -> { start(), requests() }   moto's request recorder:
+//                      start() clears and starts recording; requests() resolves to the list of
+//                      recorded AWS operations, e.g. ['secretsmanager.GetSecretValue', ...].
 //   stop() kills the child (SIGKILL after 2 s) and resolves when it has exited. Every started
 //   child is also killed on process exit. Servers print to nothing (stdio ignored).
 
@@ -133,4 +136,22 @@ async function startOpenBao () {
   return { address, token, port, stop }
 }
 
-module.exports = { ensureVenv, startMoto, startOpenBao, awsTestEnv, freePort }
+function motoRecorder (endpoint) {
+  const post = (p) => fetch(endpoint + '/moto-api/recorder/' + p, { method: 'POST' }).then((r) => r.text())
+  return {
+    async start () {
+      await post('stop-recording')
+      await post('reset-recording')
+      await post('start-recording')
+    },
+    async requests () {
+      const text = await (await fetch(endpoint + '/moto-api/recorder/download-recording')).text()
+      return text.split('\n').filter(Boolean).map((l) => {
+        const h = JSON.parse(l).headers || {}
+        return h['X-Amz-Target'] || h['x-amz-target'] || '?'
+      })
+    },
+  }
+}
+
+module.exports = { ensureVenv, startMoto, startOpenBao, awsTestEnv, freePort, motoRecorder }
