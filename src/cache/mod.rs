@@ -229,6 +229,10 @@ pub struct StatsSnapshot {
 pub enum CacheEvent {
     Rotate { name: String, stage: Option<String>, previous_version: Option<String>, version: Option<String> },
     Error { name: String, stage: Option<String>, code: &'static str, message: String, failures: u32, retry_in_ms: f64 },
+    /// Internal: the entry was evicted (JS drops its read memo for it).
+    Invalidate { name: String, stage: Option<String> },
+    /// Internal: a failing entry refreshed successfully again.
+    Recovered { name: String, stage: Option<String> },
 }
 
 pub type EventSink = Arc<dyn Fn(CacheEvent) + Send + Sync>;
@@ -449,14 +453,25 @@ impl Inner {
         }
         let rx = {
             let map = self.lock();
-            match map.get(key) {
+            let existed = match map.get(key) {
                 Some(e) if e.loaded.is_some() && e.last_good.map(|g| g.elapsed() <= self.opts.max_stale).unwrap_or(false) => {
                     return Ok(e.loaded.clone().unwrap());
                 }
-                _ => {}
-            }
+                Some(_) => true,
+                None => false,
+            };
             drop(map);
-            self.start(key, false)?
+            let rx = self.start(key, false)?;
+            if !existed {
+                // The read that missed (lookup found no entry to count it on).
+                if let Some(e) = self.lock().get_mut(key) {
+                    e.st.reads += 1;
+                    e.st.misses += 1;
+                    e.st.last_read_ms = Some(unix_ms());
+                    e.last_read_tick = self.tick.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            rx
         };
         wait(rx).await
     }
@@ -566,6 +581,9 @@ impl Inner {
         let out = match res {
             Ok(FetchResult::Unchanged) => {
                 let l = e.loaded.clone().or(prev).expect("unchanged implies a value");
+                if e.failures > 0 {
+                    events.push(CacheEvent::Recovered { name: key.label(), stage: key.stage.clone() });
+                }
                 e.last_good = Some(now);
                 e.failures = 0;
                 e.next_refresh = now + interval;
@@ -584,6 +602,9 @@ impl Inner {
                         _ => o.value.as_bytes() != newl.value.as_bytes(),
                     },
                 };
+                if e.failures > 0 {
+                    events.push(CacheEvent::Recovered { name: key.label(), stage: key.stage.clone() });
+                }
                 if newl.version.is_none() {
                     // env/file: the cache numbers versions itself.
                     if changed {
@@ -664,6 +685,7 @@ impl Inner {
     /// Evict least-recently-read entries beyond max_size (never one in flight).
     fn evict_if_needed(&self) {
         let max = self.opts.max_size.max(1);
+        let mut evicted = Vec::new();
         let mut map = self.lock();
         while map.len() > max {
             let victim = map
@@ -675,10 +697,31 @@ impl Inner {
                 Some(k) => {
                     map.remove(&k);
                     self.stats.evictions.fetch_add(1, Ordering::Relaxed);
+                    evicted.push(CacheEvent::Invalidate { name: k.label(), stage: k.stage });
                 }
                 None => break,
             }
         }
+        drop(map);
+        self.finish_events(evicted);
+    }
+
+    /// Reads served from the JS-side read memo: count them and update LRU recency.
+    pub fn record_reads(&self, reads: &[(Key, u64)]) {
+        let mut map = self.lock();
+        let now_ms = unix_ms();
+        let mut total = 0;
+        for (k, n) in reads {
+            if let Some(e) = map.get_mut(k) {
+                e.last_read_tick = self.tick.fetch_add(1, Ordering::Relaxed);
+                e.st.reads += n;
+                e.st.hits += n;
+                e.st.last_read_ms = Some(now_ms);
+                total += n;
+            }
+        }
+        drop(map);
+        self.stats.hits.fetch_add(total, Ordering::Relaxed);
     }
 
     pub fn snapshot(&self) -> StatsSnapshot {
