@@ -239,7 +239,8 @@ pub type EventSink = Arc<dyn Fn(CacheEvent) + Send + Sync>;
 
 pub struct Inner {
     opts: CacheOptions,
-    providers: Providers,
+    /// Taken (and dropped: HTTP pools closed, tokens zeroized) by `close()`.
+    providers: Mutex<Option<Arc<Providers>>>,
     entries: Mutex<HashMap<Key, Entry>>,
     tick: AtomicU64,
     pub stats: Stats,
@@ -252,7 +253,7 @@ pub struct Inner {
 impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SecretCache")
-            .field("providers", &self.providers)
+            .field("providers", &self.providers.lock().unwrap_or_else(|p| p.into_inner()))
             .field("entries", &self.lock().len())
             .field("closed", &self.closed.load(Ordering::Relaxed))
             .finish()
@@ -302,7 +303,7 @@ impl Cache {
     pub fn new(opts: CacheOptions, providers: Providers, rt: tokio::runtime::Handle) -> Cache {
         let inner = Arc::new(Inner {
             opts,
-            providers,
+            providers: Mutex::new(Some(Arc::new(providers))),
             entries: Mutex::new(HashMap::new()),
             tick: AtomicU64::new(1),
             stats: Stats::default(),
@@ -348,6 +349,7 @@ impl Inner {
             return;
         }
         *self.sink.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        drop(self.providers.lock().unwrap_or_else(|p| p.into_inner()).take());
         let drained: Vec<Entry> = self.lock().drain().map(|(_, e)| e).collect();
         drop(drained); // values zeroized on drop
         self.wake.notify_one();
@@ -542,9 +544,12 @@ impl Inner {
     async fn run(&self, key: &Key, prev: Option<Arc<Loaded>>, check_ok: bool) -> Result<FetchResult, SgError> {
         let calls = &self.stats.upstream_calls;
         let stage = key.stage.as_deref();
+        let Some(providers) = self.providers.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+            return Err(closed_err());
+        };
         if let (Some(p), true) = (&prev, check_ok) {
             if let Some(v) = &p.version {
-                match self.providers.check(key.kind, &key.name, stage, v, calls).await {
+                match providers.check(key.kind, &key.name, stage, v, calls).await {
                     Some(Ok(Check::Unchanged)) => return Ok(FetchResult::Unchanged),
                     Some(Ok(Check::Changed)) | None => {}
                     Some(Err(e)) if e.code == "ACCESS_DENIED" => {
@@ -561,7 +566,7 @@ impl Inner {
             // Never reached from the background (env entries are not scheduled), but be safe.
             return Err(SgError::new("PROVIDER_ERROR", "env secrets are read on the JS thread"));
         }
-        self.providers.fetch(key.kind, &key.name, stage, calls).await.map(FetchResult::Fetched)
+        providers.fetch(key.kind, &key.name, stage, calls).await.map(FetchResult::Fetched)
     }
 
     /// Apply an upstream result to the entry; returns the outcome and events to emit.
