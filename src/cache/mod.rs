@@ -340,6 +340,14 @@ impl Inner {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Start building the AWS client in the background (called when `aws` options are given).
+    pub fn prewarm_aws(self: &Arc<Self>) {
+        let providers = self.providers.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(p) = providers {
+            self.rt.spawn(async move { p.aws.warm().await });
+        }
+    }
+
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }

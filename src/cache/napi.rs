@@ -135,6 +135,7 @@ impl NativeSecretCache {
             backoff_base: ms(opts.backoff_base, d.backoff_base),
             backoff_max: ms(opts.backoff_max, d.backoff_max),
         };
+        let prewarm = opts.aws_region.is_some() || opts.aws_endpoint.is_some();
         let connect_timeout = ms(opts.connect_timeout, Duration::from_secs(3));
         let request_timeout = ms(opts.request_timeout, Duration::from_secs(5));
         let vault_address = opts.vault_address.or_else(|| std::env::var("VAULT_ADDR").ok()).filter(|s| !s.is_empty());
@@ -164,6 +165,9 @@ impl NativeSecretCache {
         let rt = napi::bindgen_prelude::within_runtime_if_available(tokio::runtime::Handle::try_current)
             .map_err(|_| SgError::new("INTERNAL", "no async runtime available"))?;
         let cache = Cache::new(copts, providers, rt);
+        if prewarm {
+            cache.inner().prewarm_aws();
+        }
         if let Some(f) = on_event {
             let f = Arc::new(f);
             cache.set_sink(Some(Arc::new(move |ev: CacheEvent| {
