@@ -104,6 +104,19 @@ test('aws: rotation — DescribeSecret version check, then re-read; rotate event
   assert.equal(cache.getSync(`aws:${name}`), v2)
   const stages = cache.usage().filter((u) => u.name === `aws:${name}`).map((u) => [u.versionStage, u.version])
   assert.deepEqual(stages.sort(), [[undefined, out.VersionId], ['AWSPREVIOUS', ev.previousVersion]].sort())
+
+  // A new version with the same value is not a rotation, but the version id follows it
+  // (so the next cheap check says "unchanged" again).
+  const same = await put(name, v2)
+  let rotations = 0
+  cache.on('rotate', () => rotations++)
+  assert.equal(await cache.refresh(`aws:${name}`), false)
+  assert.equal(cache.usage().find((u) => u.name === `aws:${name}` && !u.versionStage).version, same.VersionId)
+  await rec.start()
+  assert.equal(await cache.refresh(`aws:${name}`), false)
+  assert.deepEqual(await rec.requests(), ['secretsmanager.DescribeSecret'])
+  assert.equal(rotations, 0)
+  assert.equal(cache.stats().rotations, 1)
 })
 
 test('aws: background refresh (stale-while-revalidate) picks up a rotation', async (t) => {

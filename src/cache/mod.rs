@@ -611,23 +611,20 @@ impl Inner {
             Ok(FetchResult::Fetched(f)) => {
                 let mut newl = Loaded::from_fetched(f);
                 let old = e.loaded.clone().or(prev);
-                let changed = match &old {
-                    None => true,
-                    Some(o) => match (&o.version, &newl.version) {
-                        (Some(a), Some(b)) if newl.version.is_some() && o.version.is_some() && key.kind != Kind::Env && key.kind != Kind::File => a != b || o.value.as_bytes() != newl.value.as_bytes(),
-                        _ => o.value.as_bytes() != newl.value.as_bytes(),
-                    },
-                };
+                // A rotation is a change of value. A new provider version with the same
+                // value (e.g. PutSecretValue of identical text) only updates the version id.
+                let value_changed = old.as_ref().is_none_or(|o| o.value.as_bytes() != newl.value.as_bytes());
                 if e.failures > 0 {
                     events.push(CacheEvent::Recovered { name: key.label(), stage: key.stage.clone() });
                 }
                 if newl.version.is_none() {
                     // env/file: the cache numbers versions itself.
-                    if changed {
+                    if value_changed {
                         e.local_version += 1;
                     }
                     newl.version = Some(e.local_version.to_string());
                 }
+                let version_changed = old.as_ref().is_none_or(|o| o.version != newl.version);
                 e.last_good = Some(now);
                 e.failures = 0;
                 e.next_refresh = now + interval;
@@ -636,12 +633,14 @@ impl Inner {
                     self.stats.refreshes.fetch_add(1, Ordering::Relaxed);
                 }
                 e.st.last_refresh_ms = Some(unix_ms());
-                let served = match (&old, changed) {
-                    (Some(o), false) => o.clone(),
+                let served = match &old {
+                    Some(o) if !value_changed && !version_changed => o.clone(),
                     _ => {
                         let nl = Arc::new(newl);
-                        learned = Some(nl.clone());
-                        if let Some(o) = &old {
+                        if value_changed {
+                            learned = Some(nl.clone());
+                        }
+                        if let (Some(o), true) = (&old, value_changed) {
                             e.st.rotations += 1;
                             self.stats.rotations.fetch_add(1, Ordering::Relaxed);
                             events.push(CacheEvent::Rotate {
