@@ -55,7 +55,7 @@ import { EventEmitter } from 'events'
 export interface SecretCacheOptions {
   /** Refresh each entry this often (ms, jittered ±jitter). Default 3_600_000 (1 h). */
   refreshInterval?: number
-  /** Keep serving the last good value this long (ms since it was last confirmed) while refreshes fail. Default 86_400_000 (24 h). */
+  /** Keep serving the last good value this long (ms past its refresh time) while refreshes fail. Default 86_400_000 (24 h). */
   maxStale?: number
   /** Maximum number of cached entries; the least recently READ entry is evicted. Default 1024. */
   maxSize?: number

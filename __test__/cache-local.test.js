@@ -181,6 +181,17 @@ test('maxStale bounds how long a failing secret is served', async (t) => {
   await assert.rejects(cache.get('file:k'), { code: 'SECRET_NOT_FOUND' })
 })
 
+test('maxStale only bounds values whose refresh is overdue: a healthy entry is served with maxStale 0', async (t) => {
+  const dir = tmpDir()
+  const cache = new SecretCache({ files: { dir }, maxStale: 0, memo: false })
+  t.after(() => { cache.close(); fs.rmSync(dir, { recursive: true, force: true }) })
+  fs.writeFileSync(path.join(dir, 'k'), 'sk_test_FAKE_healthy')
+  assert.equal(await cache.get('file:k'), 'sk_test_FAKE_healthy')
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  assert.equal(cache.getSync('file:k'), 'sk_test_FAKE_healthy')
+  assert.equal(cache.stats().upstreamCalls, 1)
+})
+
 test('a get on a never-loaded failing name rejects, ready() lists every failure', async (t) => {
   const dir = tmpDir()
   const cache = new SecretCache({ files: { dir } })

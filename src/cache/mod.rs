@@ -26,6 +26,7 @@ use crate::providers::{self, describe, Check, Fetched, Kind, Providers, SecretVa
 #[derive(Clone)]
 pub struct CacheOptions {
     pub refresh_interval: Duration,
+    /// How long past its refresh time a value may still be served while refreshes fail.
     pub max_stale: Duration,
     pub max_size: usize,
     /// Fraction of the interval/backoff added or removed at random (0.1 = ±10 %).
@@ -172,7 +173,9 @@ type Outcome = Result<Arc<Loaded>, SgError>;
 
 struct Entry {
     loaded: Option<Arc<Loaded>>,
-    last_good: Option<Instant>,
+    /// Last successful fetch or version check + its refresh interval + max_stale:
+    /// the value may be served until then (stale-if-error bound).
+    serve_until: Option<Instant>,
     next_refresh: Instant,
     failures: u32,
     inflight: Option<watch::Receiver<Option<Outcome>>>,
@@ -186,7 +189,7 @@ impl Entry {
     fn new(now: Instant) -> Self {
         Entry {
             loaded: None,
-            last_good: None,
+            serve_until: None,
             next_refresh: now,
             failures: 0,
             inflight: None,
@@ -386,7 +389,7 @@ impl Inner {
                 e.st.reads += 1;
                 e.st.last_read_ms = Some(unix_ms());
                 if let Some(l) = &e.loaded {
-                    let fresh_enough = e.last_good.map(|g| now.duration_since(g) <= self.opts.max_stale).unwrap_or(false);
+                    let fresh_enough = e.serve_until.is_some_and(|u| now <= u);
                     if fresh_enough {
                         if key.kind == Kind::Env && now >= e.next_refresh {
                             due = true; // re-read below, outside the lock
@@ -464,7 +467,7 @@ impl Inner {
         let rx = {
             let map = self.lock();
             let existed = match map.get(key) {
-                Some(e) if e.loaded.is_some() && e.last_good.map(|g| g.elapsed() <= self.opts.max_stale).unwrap_or(false) => {
+                Some(e) if e.loaded.is_some() && e.serve_until.is_some_and(|u| Instant::now() <= u) => {
                     return Ok(e.loaded.clone().unwrap());
                 }
                 Some(_) => true,
@@ -600,7 +603,7 @@ impl Inner {
                 if e.failures > 0 {
                     events.push(CacheEvent::Recovered { name: key.label(), stage: key.stage.clone() });
                 }
-                e.last_good = Some(now);
+                e.serve_until = Some(now + interval + self.opts.max_stale);
                 e.failures = 0;
                 e.next_refresh = now + interval;
                 e.st.refreshes += 1;
@@ -625,7 +628,7 @@ impl Inner {
                     newl.version = Some(e.local_version.to_string());
                 }
                 let version_changed = old.as_ref().is_none_or(|o| o.version != newl.version);
-                e.last_good = Some(now);
+                e.serve_until = Some(now + interval + self.opts.max_stale);
                 e.failures = 0;
                 e.next_refresh = now + interval;
                 if old.is_some() {
@@ -663,7 +666,7 @@ impl Inner {
                 e.st.last_error_ms = Some(unix_ms());
                 e.st.last_error_code = Some(err.code);
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                let has_value = e.loaded.is_some() && e.last_good.map(|g| now.duration_since(g) <= self.opts.max_stale).unwrap_or(false);
+                let has_value = e.loaded.is_some() && e.serve_until.is_some_and(|u| now <= u);
                 if has_value {
                     let wait = backoff(&self.opts, e.failures);
                     e.next_refresh = now + wait;
