@@ -301,3 +301,16 @@ test('reads served from the JS read memo are counted; memo: false gives the same
     assert.throws(() => cache.getSync('file:k#a'), { code: 'CACHE_CLOSED' })
   }
 })
+
+test('default backoff is in seconds with ±10 % jitter (1 s after the first failure)', async (t) => {
+  const dir = tmpDir()
+  const cache = new SecretCache({ files: { dir }, refreshInterval: 20 })
+  t.after(() => { cache.close(); fs.rmSync(dir, { recursive: true, force: true }) })
+  fs.writeFileSync(path.join(dir, 'k'), 'sk_test_FAKE_backoff')
+  await cache.get('file:k')
+  const err = once(cache, 'error')
+  fs.unlinkSync(path.join(dir, 'k'))
+  const ev = await err
+  assert.equal(ev.failures, 1)
+  assert.ok(ev.retryInMs >= 900 && ev.retryInMs <= 1100, `retryInMs ${ev.retryInMs}`)
+})
