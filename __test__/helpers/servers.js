@@ -111,8 +111,13 @@ async function startMoto () {
   ensureVenv()
   Object.assign(process.env, awsTestEnv())
   const port = await freePort()
-  const child = spawn(exe('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' })
-  const stop = track(child)
+  // moto's request recorder writes to a file: keep it in a temp dir, not the repo.
+  const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sg-moto-'))
+  const child = spawn(exe('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore', cwd: tmp, env: { ...process.env, MOTO_RECORDER_FILEPATH: path.join(tmp, 'moto_recording') },
+  })
+  const kill = track(child)
+  const stop = async () => { await kill(); fs.rmSync(tmp, { recursive: true, force: true }) }
   const endpoint = `http://127.0.0.1:${port}`
   try {
     await waitFor(`${endpoint}/moto-api/`, child, 'moto_server')
