@@ -23,6 +23,8 @@ module.exports = {
 
 
 // --- express (issue 5)
+// express(), requireApiKey(), rotationWebhook(), signWebhook(), errorHandler(), SecretUnavailableError
+Object.assign(module.exports, require('./lib/express'))
 
 
 // --- monitoring (issue 7)
