@@ -482,9 +482,12 @@ const DEFAULT_HEADERS = Object.freeze({
   signature: 'x-secret-guard-signature',
 })
 
-function hmacHex (secret, timestamp, body) {
+// The signed content binds the timestamp, the delivery id and the exact body
+// bytes: "<timestamp>.<id>.<raw body>". (Signing the id too is what makes the
+// replay cache sound: an unsigned id could be changed by whoever replays.)
+function hmacHex (secret, timestamp, id, body) {
   const h = crypto.createHmac('sha256', secret)
-  h.update(String(timestamp), 'utf8'); h.update('.', 'utf8')
+  h.update(String(timestamp) + '.' + id + '.', 'utf8')
   h.update(body)
   return h.digest('hex')
 }
@@ -492,7 +495,7 @@ function hmacHex (secret, timestamp, body) {
 /**
  * Sign a webhook request (for senders and tests). `body` is a string, Buffer or
  * an object (JSON-encoded). Returns `{ body, headers }` to send as-is.
- * Signature: `v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`,
+ * Signature: `v1=<hex HMAC-SHA256(secret, "<timestamp>.<id>.<raw body>")>`,
  * timestamp in Unix seconds.
  */
 function signWebhook (secret, body, options = {}) {
@@ -513,7 +516,7 @@ function signWebhook (secret, body, options = {}) {
       'content-type': 'application/json',
       [h.timestamp]: String(timestamp),
       [h.id]: id,
-      [h.signature]: 'v1=' + hmacHex(secret, timestamp, bodyBuf),
+      [h.signature]: 'v1=' + hmacHex(secret, timestamp, id, bodyBuf),
     },
   }
 }
@@ -523,9 +526,8 @@ function readRawBody (req, limit) {
     // A body parser ran first: use its raw Buffer if it kept one (express.raw()).
     if (Buffer.isBuffer(req.body)) return resolve(req.body)
     if (Buffer.isBuffer(req.rawBody)) return resolve(req.rawBody)
-    if (req._body || req.readableEnded || req.complete) {
-      // Nothing left to read (express.json() consumed it) — unless the request had no body.
-      if (req.readableEnded && !req._body) return resolve(Buffer.alloc(0))
+    // Someone else read the stream (express.json(), express.text()…): the exact bytes are gone.
+    if (req._body || req.readableEnded) {
       const e = new Error('body already consumed'); e.code = 'WEBHOOK_BODY_CONSUMED'; return reject(e)
     }
     const chunks = []
@@ -597,8 +599,8 @@ function rotationWebhook (opts) {
   // Load the signing secret early; a failure is reported on the first request.
   Promise.resolve().then(() => cache.get(signingSecret)).catch(() => {})
 
-  // Replay cache: verified ids and signatures, each until its timestamp leaves the window.
-  // Keyed on the signature too, because the id header itself is not signed.
+  // Replay cache: ids of verified deliveries, each kept until its timestamp
+  // leaves the tolerance window (after that the timestamp check rejects it).
   const seen = new Map()
   // Insertion order is nearly expiry order (expiry = max(now, timestamp) + tolerance),
   // so a sweep stops at the first live entry; a full sweep runs when the cache is full.
@@ -676,9 +678,8 @@ function rotationWebhook (opts) {
     if (secret.length === 0) {
       return deny(res, 503, 'SECRET_UNAVAILABLE', 'A required secret is temporarily unavailable')
     }
-    const expected = Buffer.from(hmacHex(secret, ts, body), 'utf8')
+    const expected = Buffer.from(hmacHex(secret, ts, id, body), 'utf8')
     let ok = false
-    let matchedSig = null
     // Several signatures may be sent (comma separated) while the signing secret rotates.
     for (const part of sig.split(',').slice(0, 8)) {
       const p = part.trim()
@@ -686,22 +687,20 @@ function rotationWebhook (opts) {
       const got = Buffer.from(p.slice(3), 'utf8')
       // Equal lengths for timingSafeEqual: compare digests of both sides.
       const eq = crypto.timingSafeEqual(digest(got.toString('latin1')), digest(expected.toString('latin1')))
-      if (eq && !ok) { ok = true; matchedSig = p.slice(3) }
+      if (eq) ok = true
     }
     if (!ok) return unauthorized(res, 'bad_signature')
 
     sweep(now)
-    const idKey = 'id:' + id
-    const sigKey = 'sig:' + matchedSig
-    if (seen.has(idKey) || seen.has(sigKey)) return unauthorized(res, 'replayed')
-    if (seen.size + 2 > maxReplayEntries) sweep(now, true)
-    if (seen.size + 2 > maxReplayEntries) {
+    if (seen.has(id)) return unauthorized(res, 'replayed')
+    if (seen.size >= maxReplayEntries) sweep(now, true)
+    if (seen.size >= maxReplayEntries) {
       res.setHeader('Retry-After', '1')
       return deny(res, 429, 'WEBHOOK_REPLAY_CACHE_FULL', 'Too many webhook deliveries in the tolerance window')
     }
     // Entries expire when their timestamp leaves the window (future timestamps too).
     const exp = Math.max(now, tsMs) + toleranceMs
-    seen.set(idKey, exp); seen.set(sigKey, exp)
+    seen.set(id, exp)
 
     // 2. Verified: now look at the body.
     let msg
@@ -725,7 +724,7 @@ function rotationWebhook (opts) {
     } catch (e) {
       counters.failed++
       // The sender may retry the same delivery (same id and signature) after a failure.
-      seen.delete(idKey); seen.delete(sigKey)
+      seen.delete(id)
       log('warn', { event: 'webhook_refresh_failed', name, code: e && e.code })
       return deny(res, 502, 'REFRESH_FAILED', 'The secret could not be refreshed' + (e && typeof e.code === 'string' ? ` (${e.code})` : ''))
     }
