@@ -404,7 +404,7 @@ function requireApiKey (opts) {
   const reject = (req, res, next, reason, presented) => {
     counters.rejected[reason]++
     if (logger) {
-      const fields = { event: 'api_key_rejected', reason, method: req.method, path: req.path || req.url }
+      const fields = { event: 'api_key_rejected', reason, method: req.method, path: String(req.originalUrl || req.url).split('?')[0] } // never the query: it may hold the key
       const fp = fingerprintFn()
       if (presented && fp) { try { fields.fingerprint = fp(presented) } catch {} }
       log('warn', fields)
