@@ -264,11 +264,26 @@ function express (opts) {
 
 // --------------------------------------------------------------- API keys
 
-// Per-process random HMAC key: both the presented key and every stored key are
-// HMAC'd with it, so comparison is over equal-length digests (constant time,
-// no length leak) and the previous key set is kept as digests only.
-const HMAC_KEY = crypto.randomBytes(32)
-const digest = (s) => crypto.createHmac('sha256', HMAC_KEY).update(s, 'utf8').digest()
+// Per-process random key: both the presented key and every stored key are
+// digested with it, and only the fixed-length digests are compared (no length
+// leak, and a timing difference would reveal nothing about a key since the
+// digest key is unknown to callers). The previous key set is kept as digests only.
+// With crypto.hash (Node >= 20.12) the keyed digest is SHA-256(key || value) as
+// hex — one native call, several times cheaper per request than createHmac plus
+// Buffer allocations; for digests that never leave the process this is as good
+// as HMAC (length extension needs a known digest). Older Node uses HMAC-SHA256.
+const DIGEST_KEY = crypto.randomBytes(32)
+const DIGEST_PREFIX = DIGEST_KEY.toString('hex') + '.'
+const digest = typeof crypto.hash === 'function'
+  ? (s) => crypto.hash('sha256', DIGEST_PREFIX + s, 'hex')
+  : (s) => crypto.createHmac('sha256', DIGEST_KEY).update(s, 'utf8').digest('hex')
+
+// Constant-time equality of two 64-char hex digests: no early exit, no branch on data.
+function digestEqual (a, b) {
+  let diff = a.length ^ b.length
+  for (let i = 0; i < 64; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
 const MAX_KEY_LENGTH = 4096
 
 // Parse the secret: a JSON object of named keys { "client-a": "…" } or one key
@@ -304,7 +319,7 @@ function matchDigest (d, sets) {
     const set = sets[s]
     if (set === null) continue
     for (let i = 0; i < set.length; i++) {
-      const eq = crypto.timingSafeEqual(d, set[i].digest)
+      const eq = digestEqual(d, set[i].digest)
       if (eq && found === null) { found = set[i].client; foundPrev = s > 0 }
     }
   }
@@ -439,7 +454,7 @@ function requireApiKey (opts) {
     if (hit.previous && logger) {
       log('info', { event: 'api_key_previous_used', client: hit.client, graceRemainingMs: Math.max(0, prevUntil - Date.now()) })
     }
-    Object.defineProperty(req, 'apiClient', { value: hit.client, enumerable: true, configurable: true, writable: false })
+    req.apiClient = hit.client
     next()
   }
 
@@ -686,7 +701,7 @@ function rotationWebhook (opts) {
       if (!p.startsWith('v1=')) continue
       const got = Buffer.from(p.slice(3), 'utf8')
       // Equal lengths for timingSafeEqual: compare digests of both sides.
-      const eq = crypto.timingSafeEqual(digest(got.toString('latin1')), digest(expected.toString('latin1')))
+      const eq = crypto.timingSafeEqual(Buffer.from(digest(got.toString('latin1')), 'hex'), Buffer.from(digest(expected.toString('latin1')), 'hex'))
       if (eq) ok = true
     }
     if (!ok) return unauthorized(res, 'bad_signature')
