@@ -50,6 +50,127 @@ export class SecretGuardError extends Error {
 
 // ---------------------------------------------------------- secret cache (issue 3)
 
+import { EventEmitter } from 'events'
+
+export interface SecretCacheOptions {
+  /** Refresh each entry this often (ms, jittered ±jitter). Default 3_600_000 (1 h). */
+  refreshInterval?: number
+  /** Keep serving the last good value this long (ms since it was last confirmed) while refreshes fail. Default 86_400_000 (24 h). */
+  maxStale?: number
+  /** Maximum number of cached entries; the least recently READ entry is evicted. Default 1024. */
+  maxSize?: number
+  /** Random spread applied to refresh intervals and backoff delays: 0.1 = ±10 % (default). */
+  jitter?: number
+  /** First retry delay after a failed refresh (ms); doubles each failure. Default 1000. */
+  backoffBase?: number
+  /** Cap of the retry delay (ms). Default 300_000. */
+  backoffMax?: number
+  /** Per-request timeout for AWS and Vault (ms). Default 5000. */
+  requestTimeout?: number
+  /** TCP connect timeout for AWS and Vault (ms). Default 3000. */
+  connectTimeout?: number
+  /** AWS Secrets Manager overrides; otherwise the standard AWS chain (AWS_REGION, credentials, …). */
+  aws?: { region?: string; endpoint?: string }
+  /** Vault / OpenBao KV v2. address defaults to VAULT_ADDR, token to VAULT_TOKEN, mount to 'secret'. http:// only. */
+  vault?: { address?: string; token?: string; mount?: string }
+  /** Directory of mounted secret files (Docker/Kubernetes) for `file:` names. */
+  files?: { dir?: string }
+}
+
+export interface SecretGetOptions {
+  /** AWS only: 'AWSCURRENT' (default), 'AWSPREVIOUS' or a custom label. Each stage is cached separately. */
+  versionStage?: string
+}
+
+export interface SecretRotateEvent {
+  /** `provider:name` (no field). */
+  name: string
+  versionStage?: string
+  previousVersion?: string
+  version?: string
+}
+
+export interface SecretErrorEvent {
+  name: string
+  versionStage?: string
+  /** e.g. PROVIDER_UNAVAILABLE, TIMEOUT, ACCESS_DENIED, SECRET_NOT_FOUND. */
+  code: string
+  /** Short, never contains a secret value. */
+  message: string
+  /** Consecutive failures of this entry. */
+  failures: number
+  /** Delay before the next attempt (ms; exponential backoff with jitter). */
+  retryInMs: number
+}
+
+export interface SecretCacheStats {
+  /** Entries holding a value. */
+  entries: number
+  hits: number
+  misses: number
+  /** Requests made to providers (AWS API calls, Vault HTTP requests, file reads, env reads). */
+  upstreamCalls: number
+  /** Successful refreshes of an already-loaded entry. */
+  refreshes: number
+  /** Failed loads and refreshes. */
+  errors: number
+  /** Reads answered with the last good value while the entry's refresh was failing. */
+  staleServed: number
+  rotations: number
+  evictions: number
+  /** Upstream operations in flight. */
+  inflight: number
+}
+
+export interface SecretUsage {
+  name: string
+  versionStage?: string
+  version?: string
+  loaded: boolean
+  failing: boolean
+  reads: number
+  hits: number
+  misses: number
+  refreshes: number
+  errors: number
+  staleServed: number
+  rotations: number
+  /** Unix ms. */
+  lastReadAt?: number
+  lastRefreshAt?: number
+  lastErrorAt?: number
+  lastErrorCode?: string
+}
+
+/**
+ * Secret cache held in Rust: `env:NAME`, `file:NAME`, `aws:SECRET_ID`, `vault:PATH`, each
+ * optionally `#field` to select one field of a JSON secret. Background refresh,
+ * single-flight, stale-if-error with backoff, rotation events. See docs/cache.md.
+ */
+export class SecretCache extends EventEmitter {
+  constructor(options?: SecretCacheOptions)
+  /** The value (Buffer for binary secrets). Cached reads never wait on the network. */
+  get(name: string, options?: SecretGetOptions): Promise<string | Buffer>
+  /** The cached value or undefined; never does I/O (`env:` reads process.env). Throws on an invalid name. */
+  getSync(name: string, options?: SecretGetOptions): string | Buffer | undefined
+  /** Load all names; rejects with code READY_FAILED and `errors: [{ name, code, message }]`. */
+  ready(names: string[]): Promise<void>
+  /** Refresh now (single-flight). Resolves true when the value changed. */
+  refresh(name: string, options?: SecretGetOptions): Promise<boolean>
+  stats(): SecretCacheStats
+  usage(): SecretUsage[]
+  /** Stop background refreshes and drop every value. Idempotent. */
+  close(): void
+  readonly closed: boolean
+  on(event: 'rotate', listener: (ev: SecretRotateEvent) => void): this
+  /** Emitted only when at least one 'error' listener is attached (a failing refresh is not fatal). */
+  on(event: 'error', listener: (ev: SecretErrorEvent) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'rotate', listener: (ev: SecretRotateEvent) => void): this
+  once(event: 'error', listener: (ev: SecretErrorEvent) => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
 
 // --------------------------------------------------------------- masking (issue 4)
 

@@ -17,6 +17,7 @@ module.exports = {
 }
 
 // --- secret cache (issue 3)
+Object.assign(module.exports, require('./lib/cache'))
 
 
 // --- masking (issue 4)

@@ -1,1 +1,270 @@
-//! (providers) — see README. Filled in by its issue.
+//! Secret providers: where values come from. One file per provider (env, file,
+//! AWS Secrets Manager, Vault KV v2), dispatched through [`Providers`]. Each
+//! returns a value plus a version id, and the remote ones offer a cheap version
+//! check so a refresh of an unchanged secret does not re-read the value.
+//!
+//! Every error is an [`SgError`] with a stable code and a message that names the
+//! provider and the secret (never its value).
+
+pub mod aws;
+pub mod env;
+pub mod file;
+pub mod vault;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+
+use crate::error::SgError;
+
+/// A secret as a provider returned it. Zeroized on drop (secrecy); Debug prints no value.
+pub enum SecretValue {
+    Text(SecretString),
+    Binary(SecretSlice<u8>),
+}
+
+impl SecretValue {
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            SecretValue::Text(s) => s.expose_secret().as_bytes(),
+            SecretValue::Binary(b) => b.expose_secret(),
+        }
+    }
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            SecretValue::Text(s) => Some(s.expose_secret()),
+            SecretValue::Binary(_) => None,
+        }
+    }
+    /// Text when the bytes are UTF-8, else binary. Takes ownership without copying.
+    pub fn from_bytes(v: Vec<u8>) -> Self {
+        match String::from_utf8(v) {
+            Ok(s) => SecretValue::Text(SecretString::from(s)),
+            Err(e) => SecretValue::Binary(SecretSlice::from(e.into_bytes())),
+        }
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretValue::Text(_) => f.write_str("SecretValue::Text([REDACTED])"),
+            SecretValue::Binary(_) => f.write_str("SecretValue::Binary([REDACTED])"),
+        }
+    }
+}
+
+/// A fetched secret and its provider version id (None: the cache numbers versions itself).
+#[derive(Debug)]
+pub struct Fetched {
+    pub value: SecretValue,
+    pub version: Option<String>,
+}
+
+/// Result of a cheap version check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The cached version is still the requested one: no need to re-read the value.
+    Unchanged,
+    /// Something changed: re-read.
+    Changed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Env,
+    File,
+    Aws,
+    Vault,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Env => "env",
+            Kind::File => "file",
+            Kind::Aws => "aws",
+            Kind::Vault => "vault",
+        }
+    }
+}
+
+/// A parsed secret reference `provider:name[#field]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRef {
+    pub kind: Kind,
+    pub name: String,
+    pub field: Option<String>,
+}
+
+fn invalid(full: &str, why: &str) -> SgError {
+    // The name is not a secret, but it is user input: keep it short in the message.
+    let shown: String = full.chars().take(120).collect();
+    SgError::new("INVALID_NAME", format!("invalid secret name '{shown}': {why}"))
+}
+
+/// Parse `provider:name[#field]` and validate the name for its provider.
+pub fn parse_ref(full: &str) -> Result<SecretRef, SgError> {
+    if full.len() > 4096 {
+        return Err(SgError::new("INVALID_NAME", "invalid secret name: longer than 4096 bytes"));
+    }
+    if full.contains('\0') {
+        return Err(invalid(full, "contains a NUL character"));
+    }
+    let Some((prov, rest)) = full.split_once(':') else {
+        return Err(invalid(full, "expected 'provider:name' with provider env, file, aws or vault"));
+    };
+    let kind = match prov {
+        "env" => Kind::Env,
+        "file" => Kind::File,
+        "aws" => Kind::Aws,
+        "vault" => Kind::Vault,
+        _ => return Err(invalid(full, "unknown provider (expected env, file, aws or vault)")),
+    };
+    let (name, field) = match rest.split_once('#') {
+        Some((n, f)) => {
+            if f.is_empty() {
+                return Err(invalid(full, "empty field after '#'"));
+            }
+            (n, Some(f.to_string()))
+        }
+        None => (rest, None),
+    };
+    if name.is_empty() {
+        return Err(invalid(full, "empty name"));
+    }
+    let ok = match kind {
+        Kind::Env => env::valid_name(name),
+        Kind::File => file::valid_name(name),
+        Kind::Aws => aws::valid_name(name),
+        Kind::Vault => vault::valid_name(name),
+    };
+    if let Err(why) = ok {
+        return Err(invalid(full, why));
+    }
+    Ok(SecretRef { kind, name: name.to_string(), field })
+}
+
+/// Short, value-free description of a secret for messages: `aws secret 'prod/db'`.
+pub fn describe(kind: Kind, name: &str) -> String {
+    format!("{} secret '{}'", kind.as_str(), name)
+}
+
+/// The configured providers.
+pub struct Providers {
+    pub file: Option<file::FileProvider>,
+    pub aws: aws::AwsProvider,
+    pub vault: Option<vault::VaultProvider>,
+}
+
+impl fmt::Debug for Providers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Providers")
+            .field("file", &self.file)
+            .field("aws", &self.aws)
+            .field("vault", &self.vault)
+            .finish()
+    }
+}
+
+fn not_configured(kind: Kind, what: &str) -> SgError {
+    SgError::new("PROVIDER_NOT_CONFIGURED", format!("{} provider is not configured: {what}", kind.as_str()))
+}
+
+impl Providers {
+    /// Read a secret. `calls` counts upstream requests (network or file reads).
+    pub async fn fetch(&self, kind: Kind, name: &str, stage: Option<&str>, calls: &AtomicU64) -> Result<Fetched, SgError> {
+        match kind {
+            Kind::Env => env::fetch(name, calls),
+            Kind::File => match &self.file {
+                Some(p) => p.fetch(name, calls).await,
+                None => Err(not_configured(kind, "set files.dir")),
+            },
+            Kind::Aws => self.aws.fetch(name, stage, calls).await,
+            Kind::Vault => match &self.vault {
+                Some(p) => p.fetch(name, calls).await,
+                None => Err(not_configured(kind, "set vault.address or VAULT_ADDR")),
+            },
+        }
+    }
+
+    /// Cheap version check; `None` when the provider has none (env, file: re-read instead).
+    pub async fn check(
+        &self,
+        kind: Kind,
+        name: &str,
+        stage: Option<&str>,
+        version: &str,
+        calls: &AtomicU64,
+    ) -> Option<Result<Check, SgError>> {
+        match kind {
+            Kind::Aws => Some(self.aws.check(name, stage, version, calls).await),
+            Kind::Vault => match &self.vault {
+                Some(p) => Some(p.check(name, version, calls).await),
+                None => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Parse a JSON object secret into its fields (string fields as-is, others as JSON text).
+/// Moves the parsed strings into `SecretString`s without copying them.
+pub fn json_fields(text: &str) -> Option<HashMap<String, SecretString>> {
+    let t = text.trim_start();
+    if !t.starts_with('{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let serde_json::Value::Object(map) = v else { return None };
+    let mut out = HashMap::with_capacity(map.len());
+    for (k, v) in map {
+        let s = match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        out.insert(k, SecretString::from(s));
+    }
+    Some(out)
+}
+
+/// Keep SDK/server text short in our messages.
+pub fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(160).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_refs() {
+        let r = parse_ref("aws:prod/payments#apiKey").unwrap();
+        assert_eq!(r.kind, Kind::Aws);
+        assert_eq!(r.name, "prod/payments");
+        assert_eq!(r.field.as_deref(), Some("apiKey"));
+        assert_eq!(parse_ref("env:X").unwrap().field, None);
+        for bad in ["", "X", "nope:X", "env:", "aws:a#", "file:../etc/passwd", "file:/abs", "env:A=B", "vault:a/../b", "aws:sp ace"] {
+            assert_eq!(parse_ref(bad).unwrap_err().code, "INVALID_NAME", "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_fields_and_debug() {
+        let f = json_fields(r#"{"a":"x","n":5,"o":{"k":1}}"#).unwrap();
+        assert_eq!(f["a"].expose_secret(), "x");
+        assert_eq!(f["n"].expose_secret(), "5");
+        assert_eq!(f["o"].expose_secret(), r#"{"k":1}"#);
+        assert!(json_fields("plain").is_none());
+        assert!(json_fields("[1]").is_none());
+        let v = SecretValue::from_bytes(b"sk_test_FAKE_123".to_vec());
+        assert!(!format!("{v:?}").contains("FAKE"));
+        assert!(matches!(SecretValue::from_bytes(vec![0xff, 0]), SecretValue::Binary(_)));
+    }
+}

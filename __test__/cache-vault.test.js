@@ -1,0 +1,119 @@
+'use strict'
+// SecretCache with Vault KV v2 against a real OpenBao dev server (started here).
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { startOpenBao } = require('./helpers/servers')
+const { once, until, fakeSecret } = require('./helpers/cache-util')
+const { SecretCache } = require('..')
+
+let bao
+test.before(async () => { bao = await startOpenBao() })
+test.after(async () => { if (bao) await bao.stop() })
+
+async function api (server, method, p, body) {
+  const r = await fetch(`${server.address}/v1/${p}`, {
+    method, headers: { 'X-Vault-Token': server.token, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  })
+  if (r.status >= 300) throw new Error(`${method} ${p}: HTTP ${r.status}`)
+  return r.status === 204 ? null : r.json()
+}
+const write = (p, data, server = bao, mount = 'secret') => api(server, 'POST', `${mount}/data/${p}`, { data })
+let n = 0
+const uniq = (p) => `${p}-${process.pid}-${++n}`
+const newCache = (t, opts = {}) => {
+  const c = new SecretCache({ vault: { address: bao.address, token: bao.token }, ...opts })
+  t.after(() => c.close())
+  return c
+}
+
+test('vault: whole secret as JSON text, fields, typed errors', async (t) => {
+  const cache = newCache(t)
+  const p = uniq('app/db')
+  const password = fakeSecret('vault')
+  await write(p, { password, user: 'app' })
+  assert.deepEqual(JSON.parse(await cache.get(`vault:${p}`)), { password, user: 'app' })
+  assert.equal(await cache.get(`vault:${p}#password`), password)
+  assert.equal(cache.getSync(`vault:${p}#user`), 'app')
+  await assert.rejects(cache.get(`vault:${p}#nope`), { code: 'FIELD_NOT_FOUND' })
+  await assert.rejects(cache.get('vault:no/such/path'), (e) => e.code === 'SECRET_NOT_FOUND' && /vault secret 'no\/such\/path'/.test(e.message))
+  await assert.rejects(cache.get('vault:a/../b'), { code: 'INVALID_NAME' })
+
+  const wrongToken = new SecretCache({ vault: { address: bao.address, token: 'not-a-valid-token' } })
+  t.after(() => wrongToken.close())
+  await assert.rejects(wrongToken.get(`vault:${p}`), { code: 'ACCESS_DENIED' })
+})
+
+test('vault: token and address from VAULT_TOKEN / VAULT_ADDR; custom mount', async (t) => {
+  await api(bao, 'POST', 'sys/mounts/kv2', { type: 'kv', options: { version: '2' } })
+  await write('svc', { key: 'sk_test_FAKE_mount' }, bao, 'kv2')
+  const saved = { a: process.env.VAULT_ADDR, t: process.env.VAULT_TOKEN }
+  process.env.VAULT_ADDR = bao.address
+  process.env.VAULT_TOKEN = bao.token
+  t.after(() => {
+    for (const [k, v] of [['VAULT_ADDR', saved.a], ['VAULT_TOKEN', saved.t]]) { if (v === undefined) delete process.env[k]; else process.env[k] = v }
+  })
+  const cache = new SecretCache({ vault: { mount: 'kv2' } })
+  t.after(() => cache.close())
+  assert.equal(await cache.get('vault:svc#key'), 'sk_test_FAKE_mount')
+})
+
+test('vault: single-flight across fields; rotation via metadata current_version; cheap check when unchanged', async (t) => {
+  const cache = newCache(t)
+  const p = uniq('rot')
+  const f = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, fakeSecret(`k${i}`)]))
+  await write(p, f)
+  const got = await Promise.all(Array.from({ length: 300 }, (_, i) => cache.get(`vault:${p}#k${i % 5}`)))
+  assert.ok(got.every((x, i) => x === f[`k${i % 5}`]))
+  assert.equal(cache.stats().upstreamCalls, 1)
+
+  assert.equal(await cache.refresh(`vault:${p}`), false)
+  assert.equal(cache.stats().upstreamCalls, 2, 'unchanged: one metadata request, no re-read')
+
+  const rotated = once(cache, 'rotate')
+  await write(p, { ...f, k0: 'sk_test_FAKE_rotated' })
+  assert.equal(await cache.refresh(`vault:${p}`), true)
+  assert.equal(cache.stats().upstreamCalls, 4, 'changed: metadata + data')
+  const ev = await rotated
+  assert.deepEqual([ev.name, ev.previousVersion, ev.version], [`vault:${p}`, '1', '2'])
+  assert.equal(cache.getSync(`vault:${p}#k0`), 'sk_test_FAKE_rotated')
+})
+
+test('vault: background refresh picks up a new version', async (t) => {
+  const cache = newCache(t, { refreshInterval: 100 })
+  const p = uniq('bg')
+  await write(p, { v: 'sk_test_FAKE_bg1' })
+  assert.equal(await cache.get(`vault:${p}#v`), 'sk_test_FAKE_bg1')
+  const rotated = once(cache, 'rotate')
+  await write(p, { v: 'sk_test_FAKE_bg2' })
+  await until(() => cache.getSync(`vault:${p}#v`) === 'sk_test_FAKE_bg2', { what: 'background refresh' })
+  assert.equal((await rotated).version, '2')
+})
+
+test('vault: server down — stale value served, error events, typed rejection for new names', async (t) => {
+  const own = await startOpenBao()
+  t.after(() => own.stop())
+  await write('down', { v: 'sk_test_FAKE_down' }, own)
+  const cache = new SecretCache({ vault: { address: own.address, token: own.token }, refreshInterval: 50, backoffBase: 50, jitter: 0 })
+  t.after(() => cache.close())
+  assert.equal(await cache.get('vault:down#v'), 'sk_test_FAKE_down')
+  const errors = []
+  cache.on('error', (e) => errors.push(e))
+  await own.stop()
+  await until(() => errors.length >= 2, { what: 'refresh errors', timeoutMs: 20_000 })
+  assert.equal(errors[0].code, 'PROVIDER_UNAVAILABLE')
+  assert.deepEqual(errors.slice(0, 2).map((e) => e.retryInMs), [50, 100])
+  assert.equal(cache.getSync('vault:down#v'), 'sk_test_FAKE_down')
+  await assert.rejects(cache.get('vault:other'), { code: 'PROVIDER_UNAVAILABLE' })
+  for (const e of errors) assert.ok(!e.message.includes('sk_test_FAKE_down') && !e.message.includes(own.token))
+})
+
+test('vault: an address that accepts but never answers fails with TIMEOUT', async (t) => {
+  const net = require('net')
+  const sockets = new Set()
+  const black = net.createServer((s) => { sockets.add(s); s.on('error', () => {}) })
+  await new Promise((resolve) => black.listen(0, '127.0.0.1', resolve))
+  t.after(() => { for (const s of sockets) s.destroy(); black.close() })
+  const cache = new SecretCache({ vault: { address: `http://127.0.0.1:${black.address().port}`, token: 't' }, requestTimeout: 300 })
+  t.after(() => cache.close())
+  await assert.rejects(cache.get('vault:x'), { code: 'TIMEOUT' })
+})

