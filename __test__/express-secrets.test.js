@@ -84,6 +84,7 @@ for (const [label, expressLib] of FRAMEWORKS) {
       const n = env(values[0])
       const s = await serve(app(sg.express({ cache, secrets: { k: `env:${n}` } })))
       try {
+        assert.equal((await s.request('/hash?keys=k')).json.k, sha(values[0]))
         const hashes = new Set(values.map(sha))
         let stop = false
         const seen = []
@@ -153,9 +154,11 @@ for (const [label, expressLib] of FRAMEWORKS) {
     })
 
     test('a secret not yet loaded is awaited once (single upstream call for concurrent requests)', async () => {
+      // file: (async provider): a miss is loaded off the JS thread; env: is read synchronously by getSync.
       const v = fakeSecret()
-      const n = env(v)
-      const name = `env:${n}`
+      const file = 'first-load-' + label
+      fs.writeFileSync(path.join(dir, file), v)
+      const name = `file:${file}`
       const s = await serve(app(sg.express({ cache, secrets: { k: name } })))
       try {
         assert.equal(cache.getSync(name), undefined)

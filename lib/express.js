@@ -147,6 +147,13 @@ function describe (v) {
   return typeof v
 }
 
+// getSync without surprises: the cache throws for some misses (e.g. an unset
+// env: variable is read synchronously and reported as SECRET_NOT_FOUND); treat
+// every throw as "not cached" — the awaited get() then reports the error.
+function peek (cache, name) {
+  try { return cache.getSync(name) } catch { return undefined }
+}
+
 // Names registered by secret-guard middleware per cache: the webhook treats them as "known".
 const registered = new WeakMap()
 function register (cache, name) {
@@ -243,8 +250,7 @@ function express (opts) {
     const values = new Array(n)
     let missing = null
     for (let i = 0; i < n; i++) {
-      let v
-      try { v = cache.getSync(names[i]) } catch { v = undefined } // the awaited get() reports it
+      const v = peek(cache, names[i])
       if (v === undefined) (missing || (missing = [])).push(i)
       else values[i] = v
     }
@@ -403,7 +409,8 @@ function requireApiKey (opts) {
   // Start the grace period at rotation time even when no request comes in between.
   const onRotate = (ev) => {
     if (!ev || (ev.name !== name && !name.startsWith(ev.name + '#'))) return
-    const raw = cache.getSync(name)
+    if (ev.versionStage && ev.versionStage !== 'AWSCURRENT') return // e.g. the AWSPREVIOUS entry moved
+    const raw = peek(cache, name)
     if (raw !== undefined) { try { adopt(raw) } catch { /* reported on the next request */ } }
   }
   if (typeof cache.on === 'function') cache.on('rotate', onRotate)
@@ -464,7 +471,7 @@ function requireApiKey (opts) {
   }
 
   function secretGuardApiKey (req, res, next) {
-    const raw = cache.getSync(name)
+    const raw = peek(cache, name)
     if (raw !== undefined) return withValue(raw, req, res, next)
     cache.get(name).then(
       (v) => withValue(v, req, res, next),
@@ -627,15 +634,21 @@ function rotationWebhook (opts) {
   }
   const counters = { refreshed: 0, rejected: 0, notFound: 0, badRequest: 0, failed: 0 }
 
+  // "Known" = listed in options.names, used by a secret-guard middleware on this
+  // cache (express(), requireApiKey(), this webhook's signing secret), or present
+  // in the cache (cache.usage()). Deciding it never reads from a provider.
+  const base = (n) => { const i = n.indexOf('#'); return i < 0 ? n : n.slice(0, i) }
   const known = (name) => {
     if (allow !== null && allow.has(name)) return true
+    const b = base(name)
     const reg = registered.get(cache)
-    if (reg) {
-      if (reg.has(name)) return true
-      for (const r of reg) if (r.startsWith(name + '#')) return true
-    }
-    if (name === signingSecret) return true
-    try { return cache.getSync(name) !== undefined } catch { return false }
+    if (reg) for (const r of reg) if (r === name || base(r) === b) return true
+    if (base(signingSecret) === b) return true
+    return usageOf(b).length > 0
+  }
+  const usageOf = (b) => {
+    if (typeof cache.usage !== 'function') return []
+    try { return cache.usage().filter((u) => u && u.name === b) } catch { return [] }
   }
 
   const deny = (res, status, code, message) => {
@@ -682,7 +695,7 @@ function rotationWebhook (opts) {
     const tsMs = Number(ts) * 1000
     if (Math.abs(now - tsMs) > toleranceMs) return unauthorized(res, 'timestamp_out_of_tolerance')
 
-    let secret = cache.getSync(signingSecret)
+    let secret = peek(cache, signingSecret)
     if (secret === undefined) {
       try { secret = await cache.get(signingSecret) } catch (e) {
         const err = new SecretUnavailableError('signingSecret', e)
@@ -748,22 +761,17 @@ function rotationWebhook (opts) {
     sendJson(res, 200, { refreshed: name, version: version === undefined ? null : version })
   }
 
-  // Refresh the named secret and every registered field of it ('aws:x' also
-  // refreshes 'aws:x#key' as used by express()); returns the version if known.
+  // Refresh the secret (the cache keeps one entry per secret and version stage;
+  // fields like 'aws:x#key' are served from the 'aws:x' entry). Other cached
+  // stages (AWSPREVIOUS) are refreshed too, since a rotation moves them as well.
+  // Returns the current version as the cache reports it in usage(), if any.
   async function refreshAll (name) {
-    const reg = registered.get(cache)
-    const targets = [name]
-    if (reg) for (const r of reg) if (r !== name && r.startsWith(name + '#')) targets.push(r)
-    const results = await Promise.all(targets.map((t) => cache.refresh(t)))
-    return versionOf(results[0], name)
-  }
-
-  function versionOf (r, name) {
-    if (r && typeof r === 'object' && !Buffer.isBuffer(r) && typeof r.version !== 'undefined') return r.version
-    if (typeof cache.describe === 'function') {
-      try { const d = cache.describe(name); if (d && d.version !== undefined) return d.version } catch {}
-    }
-    return undefined
+    const b = base(name)
+    const stages = new Set(usageOf(b).map((u) => u.versionStage).filter((st) => st && st !== 'AWSCURRENT'))
+    await cache.refresh(b)
+    await Promise.all([...stages].map((st) => cache.refresh(b, { versionStage: st }).catch(() => {})))
+    const cur = usageOf(b).find((u) => !u.versionStage || u.versionStage === 'AWSCURRENT')
+    return cur && cur.version != null ? cur.version : undefined
   }
 
   function secretGuardRotationWebhook (req, res, next) {
