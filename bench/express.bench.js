@@ -95,7 +95,7 @@ async function main () {
   }
   console.log('')
   console.log('"vs bare" is measured end to end (noisy on a shared machine); "projected" = 1 / (1 + middleware ns / bare ns per request),')
-  console.log('with the middleware cost measured in-process (direct calls with a stub req/res, real SecretCache, median of 5 x 20k calls).')
+  console.log('with the middleware cost measured in-process (direct calls with a stub req/res, real SecretCache, median of 5 x 10k calls).')
 }
 
 // In-process cost of the middleware itself: call it directly many times.
@@ -121,7 +121,7 @@ async function middlewareCost () {
     apikey: (req) => key(req, res, next),
     both: (req) => key(req, res, () => sec(req, res, next)),
   }
-  const N = 20_000
+  const N = 10_000
   const out = {}
   const baseline = []
   for (const [v, fn] of Object.entries(fns)) {

@@ -391,6 +391,7 @@ function requireApiKey (opts) {
 
   // Adopt a new raw value; when it replaces another, keep the old digests for graceMs.
   const adopt = (raw) => {
+    if (Buffer.isBuffer(raw)) raw = raw.toString('utf8') // binary secret: compare by content
     if (raw === curRaw) return
     const next = parseKeySet(raw)
     if (cur !== null && graceMs > 0) {
