@@ -17,7 +17,11 @@ before(async () => {
   SM = require('@aws-sdk/client-secrets-manager')
   sm = new SM.SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1' })
 })
-after(async () => { if (moto) await moto.stop() })
+after(async () => {
+  if (moto) await moto.stop()
+  // moto's request recorder writes ./moto_recording in its working directory (ours).
+  require('fs').rmSync(require('path').join(process.cwd(), 'moto_recording'), { force: true })
+})
 
 let seq = 0
 const uniq = (p) => `${p}-${process.pid}-${++seq}`

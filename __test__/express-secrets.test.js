@@ -321,3 +321,50 @@ describe('express() option validation', () => {
     assert.equal(mw.length, 3)
   })
 })
+
+describe('hot path', () => {
+  test('cached secrets are attached without creating a promise (express() and requireApiKey())', async () => {
+    const asyncHooks = require('async_hooks')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-hot-'))
+    const cache = new SecretCache({ files: { dir } })
+    const n = uniqueEnv()
+    const key = fakeSecret('sgk_test_FAKE_')
+    process.env[n] = fakeSecret()
+    process.env[n + '_KEYS'] = JSON.stringify({ c: key })
+    fs.writeFileSync(path.join(dir, 'f'), fakeSecret())
+    try {
+      const mw = sg.express({ cache, secrets: { a: `env:${n}`, b: 'file:f' } })
+      const guard = sg.requireApiKey({ cache, name: `env:${n}_KEYS` })
+      await cache.ready([`env:${n}`, 'file:f', `env:${n}_KEYS`])
+      const res = { headersSent: false, setHeader () {}, end () { throw new Error('unexpected response') } }
+      let promises = 0
+      const hook = asyncHooks.createHook({ init (id, type) { if (type === 'PROMISE') promises++ } })
+      let nexts = 0
+      const reqs = Array.from({ length: 100 }, () => ({ method: 'GET', url: '/', headers: { 'x-api-key': key } }))
+      hook.enable()
+      for (const req of reqs) {
+        guard(req, res, (err) => { if (err) throw err; nexts++ })
+        mw(req, res, (err) => { if (err) throw err; nexts++ })
+      }
+      hook.disable()
+      assert.equal(nexts, 200)
+      assert.equal(promises, 0, 'no promise created on the hot path')
+      assert.equal(reqs[99].apiClient, 'c')
+      assert.equal(reqs[99].secrets.a, process.env[n])
+      // Control: a never-loaded secret does go through a promise (so the hook counts).
+      const cold = sg.express({ cache, secrets: { z: 'file:not-there' }, onError: (err, req, res, next) => next() })
+      let coldDone
+      const done = new Promise((resolve) => { coldDone = resolve })
+      hook.enable()
+      cold({ method: 'GET', url: '/', headers: {} }, res, () => coldDone())
+      hook.disable()
+      await done
+      assert.ok(promises > 0)
+      guard.close()
+    } finally {
+      cache.close()
+      delete process.env[n]; delete process.env[n + '_KEYS']
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

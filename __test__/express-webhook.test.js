@@ -122,6 +122,25 @@ for (const [label, expressLib] of FRAMEWORKS) {
       assert.equal(upstream(), before)
     })
 
+    test('a name registered by express() but not read yet is loaded by the webhook (200)', async () => {
+      const n = uniqueEnv()
+      const v = fakeSecret(); values.push(v)
+      process.env[n] = v
+      const a = expressLib()
+      a.post('/h', sg.rotationWebhook({ cache, signingSecret: `env:${signKeyEnv}` }))
+      a.use(sg.express({ cache, secrets: { later: `env:${n}` } }))
+      a.get('/later', (req, res) => res.json({ h: sha(req.secrets.later) }))
+      const s2 = await serve(a)
+      try {
+        const signed = signWebhook(signKey, { name: `env:${n}` })
+        const r = await s2.request('/h', { method: 'POST', body: signed.body, headers: signed.headers })
+        assert.equal(r.status, 200)
+        assert.equal(r.json.refreshed, `env:${n}`)
+        assert.equal((await s2.request('/later')).json.h, sha(v))
+        assertNoLeak(s2.transcript, [v, signKey])
+      } finally { await s2.close(); delete process.env[n] }
+    })
+
     test('an unknown name is not revealed to unverified callers (401 before 404)', async () => {
       const r = await post({ body: JSON.stringify({ name: 'env:NOPE' }), headers: { 'content-type': 'application/json' } })
       assert.equal(r.status, 401)

@@ -768,8 +768,14 @@ function rotationWebhook (opts) {
   // Returns the current version as the cache reports it in usage(), if any.
   async function refreshAll (name) {
     const b = base(name)
-    const stages = new Set(usageOf(b).map((u) => u.versionStage).filter((st) => st && st !== 'AWSCURRENT'))
-    await cache.refresh(b)
+    const entries = usageOf(b)
+    const stages = new Set(entries.map((u) => u.versionStage).filter((st) => st && st !== 'AWSCURRENT'))
+    const loaded = entries.some((u) => (!u.versionStage || u.versionStage === 'AWSCURRENT') && u.loaded !== false)
+    // Not loaded yet (e.g. registered by express() before its first request): a
+    // load reads the current value. (The cache's refresh() of an env: secret
+    // that was never read rejects with EVICTED.)
+    if (loaded || typeof cache.usage !== 'function') await cache.refresh(b)
+    else await cache.get(b)
     await Promise.all([...stages].map((st) => cache.refresh(b, { versionStage: st }).catch(() => {})))
     const cur = usageOf(b).find((u) => !u.versionStage || u.versionStage === 'AWSCURRENT')
     return cur && cur.version != null ? cur.version : undefined
