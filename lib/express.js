@@ -190,13 +190,21 @@ function secretsClass (aliases) {
 
 // Several express() middlewares may run for one request (app- and router-level):
 // the later one keeps the earlier aliases readable.
-function mergeSecrets (prev, aliases, values) {
-  const all = aliases.slice(); const vals = values.slice()
-  for (const a of prev.constructor.aliases || []) {
-    if (!all.includes(a)) { all.push(a); vals.push(prev[a]) }
+// One merged class per (earlier bag class, this middleware), built once.
+function mergeSecrets (prev, aliases, values, mergedClasses) {
+  const P = prev.constructor
+  let entry = mergedClasses.get(P)
+  if (entry === undefined) {
+    const all = aliases.slice()
+    const extra = (P.aliases || []).filter((a) => !aliases.includes(a))
+    all.push(...extra)
+    const C = secretsClass(all); C.aliases = all
+    entry = { C, extra }
+    mergedClasses.set(P, entry)
   }
-  const C = secretsClass(all); C.aliases = all
-  return new C(vals)
+  const vals = values.slice()
+  for (const a of entry.extra) vals.push(prev[a])
+  return new entry.C(vals)
 }
 
 function attach (req, bag) {
@@ -232,6 +240,7 @@ function express (opts) {
   const names = aliases.map((a) => secrets[a])
   for (const n of names) register(cache, n)
   const Bag = secretsClass(aliases); Bag.aliases = aliases
+  const mergedClasses = new WeakMap()
   const n = names.length
 
   const fail = (err, req, res, next) => {
@@ -242,7 +251,7 @@ function express (opts) {
 
   const finish = (req, values, next) => {
     const prev = req.secrets
-    attach(req, prev instanceof Secrets ? mergeSecrets(prev, aliases, values) : new Bag(values))
+    attach(req, prev instanceof Secrets ? mergeSecrets(prev, aliases, values, mergedClasses) : new Bag(values))
     next()
   }
 
