@@ -191,7 +191,7 @@ test('aws: error codes from service errors; DescribeSecret denied falls back to 
     })
   })
   await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve))
-  t.after(() => srv.close())
+  t.after(() => { srv.closeAllConnections(); srv.close() })
   const cache = new SecretCache({ aws: { endpoint: `http://127.0.0.1:${srv.address().port}` } })
   t.after(() => cache.close())
   await assert.rejects(cache.get('aws:denied'), { code: 'ACCESS_DENIED' })

@@ -271,3 +271,22 @@ test('close(): further calls reject with CACHE_CLOSED; idle and unclosed caches 
   }
   fs.rmSync(dir, { recursive: true, force: true })
 })
+
+test('reads served from the JS read memo are counted; memo: false gives the same answers', async (t) => {
+  const dir = tmpDir()
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  fs.writeFileSync(path.join(dir, 'k'), JSON.stringify({ a: 'sk_test_FAKE_memo' }))
+  for (const memo of [true, false]) {
+    const cache = new SecretCache({ files: { dir }, memo })
+    t.after(() => cache.close())
+    assert.equal(await cache.get('file:k#a'), 'sk_test_FAKE_memo')
+    for (let i = 0; i < 5; i++) assert.equal(cache.getSync('file:k#a'), 'sk_test_FAKE_memo')
+    assert.equal(await cache.get('file:k#a'), 'sk_test_FAKE_memo')
+    const s = cache.stats()
+    assert.deepEqual([s.misses, s.hits, s.upstreamCalls], [1, 6, 1], `memo=${memo}`)
+    const u = cache.usage()[0]
+    assert.deepEqual([u.name, u.reads, u.hits], ['file:k', 7, 6], `memo=${memo}`)
+    cache.close()
+    assert.throws(() => cache.getSync('file:k#a'), { code: 'CACHE_CLOSED' })
+  }
+})

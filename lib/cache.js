@@ -10,10 +10,76 @@ const { SecretGuardError, typeError, fromNative } = require('./errors')
 
 const NATIVE = Symbol('secret-guard.native')
 const PENDING = Symbol('secret-guard.pending')
+const MEMO = Symbol('secret-guard.memo')
+
+// Read memo: a value JS has already read is kept in JS (keyed by name + stage) so a
+// repeated getSync/get is a Map lookup instead of a native call. The native side stays
+// the source of truth: rotation, eviction and failure events drop memo entries, reads
+// served here are reported back (hits, LRU recency) before any native call that could
+// evict, and env: names and Buffers are never memoized.
+class ReadMemo {
+  constructor () {
+    this.values = new Map() // memo key -> { v, n, label }
+    this.byLabel = new Map() // label key -> Set(memo key)
+    this.failing = new Set() // label keys whose refresh is failing (reads go native: staleServed)
+    this.reads = new Map() // label key -> { name, stage, n } not yet reported
+  }
+
+  static memoKey (name, stage) { return stage === undefined ? name : stage + '\0' + name }
+  static labelKey (label, stage) { return stage === undefined || stage === 'AWSCURRENT' ? label : label + '\0' + stage }
+
+  set (name, stage, v) {
+    if (typeof v !== 'string' || name.startsWith('env:')) return
+    const i = name.indexOf('#')
+    const label = i < 0 ? name : name.slice(0, i)
+    const lk = ReadMemo.labelKey(label, stage)
+    if (this.failing.has(lk)) return
+    const mk = ReadMemo.memoKey(name, stage)
+    this.values.set(mk, { v, n: 0, lk, label, stage: stage === 'AWSCURRENT' ? undefined : stage })
+    let set = this.byLabel.get(lk)
+    if (!set) this.byLabel.set(lk, (set = new Set()))
+    set.add(mk)
+  }
+
+  drop (label, stage) {
+    const lk = ReadMemo.labelKey(label, stage)
+    const set = this.byLabel.get(lk)
+    if (!set) return
+    for (const mk of set) {
+      const e = this.values.get(mk)
+      if (e) { this._pend(e); this.values.delete(mk) }
+    }
+    this.byLabel.delete(lk)
+  }
+
+  _pend (e) {
+    if (e.n === 0) return
+    const r = this.reads.get(e.lk)
+    if (r) r.n += e.n
+    else this.reads.set(e.lk, { name: e.label, stage: e.stage, n: e.n })
+    e.n = 0
+  }
+
+  /** Report memo reads to the native side (hits, per-secret reads, LRU recency). */
+  flush (native) {
+    for (const e of this.values.values()) this._pend(e)
+    if (this.reads.size === 0) return
+    const names = []; const stages = []; const counts = []
+    for (const r of this.reads.values()) {
+      names.push(r.name); stages.push(r.stage); counts.push(Math.min(r.n, 0xffffffff))
+    }
+    this.reads.clear()
+    native.recordReads(names, stages, counts)
+  }
+
+  clear () {
+    this.values.clear(); this.byLabel.clear(); this.reads.clear()
+  }
+}
 
 const TOP_KEYS = new Set([
   'refreshInterval', 'maxStale', 'maxSize', 'jitter', 'backoffBase', 'backoffMax',
-  'requestTimeout', 'connectTimeout', 'aws', 'vault', 'files',
+  'requestTimeout', 'connectTimeout', 'aws', 'vault', 'files', 'memo',
 ])
 
 function isObj (v) { return v !== null && typeof v === 'object' && !Array.isArray(v) }
@@ -73,6 +139,9 @@ function nativeOptions (opts) {
     }
     out.jitter = opts.jitter
   }
+  if (opts.memo !== undefined && typeof opts.memo !== 'boolean') {
+    throw typeError('INVALID_OPTION', 'SecretCache: options.memo must be a boolean')
+  }
   const aws = checkSub(opts, 'aws', ['region', 'endpoint'])
   out.awsRegion = checkStr(aws, 'region', 'aws')
   out.awsEndpoint = checkStr(aws, 'endpoint', 'aws')
@@ -86,6 +155,7 @@ function nativeOptions (opts) {
   const files = checkSub(opts, 'files', ['dir'])
   out.filesDir = checkStr(files, 'dir', 'files')
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k]
+  delete out.memo
   return out
 }
 
@@ -137,6 +207,7 @@ class SecretCache extends EventEmitter {
     // single-flight too; this also covers calls that would arrive after a very
     // fast upstream call already finished).
     Object.defineProperty(this, PENDING, { value: new Map() })
+    Object.defineProperty(this, MEMO, { value: options && options.memo === false ? null : new ReadMemo() })
   }
 
   _shared (op, name, stage, start) {
@@ -152,6 +223,16 @@ class SecretCache extends EventEmitter {
   }
 
   _event (ev) {
+    const memo = this[MEMO]
+    if (memo) {
+      if (ev.kind === 'error') {
+        memo.failing.add(ReadMemo.labelKey(ev.name, ev.versionStage))
+        memo.drop(ev.name, ev.versionStage)
+      } else if (ev.kind === 'rotate' || ev.kind === 'invalidate' || ev.kind === 'recovered') {
+        if (ev.kind !== 'invalidate') memo.failing.delete(ReadMemo.labelKey(ev.name, ev.versionStage))
+        memo.drop(ev.name, ev.versionStage)
+      }
+    }
     if (ev.kind === 'rotate') {
       this.emit('rotate', { name: ev.name, versionStage: ev.versionStage, previousVersion: ev.previousVersion, version: ev.version })
     } else if (ev.kind === 'error') {
@@ -173,12 +254,16 @@ class SecretCache extends EventEmitter {
    * @param {{ versionStage?: string }} [options]
    */
   get (name, options) {
+    const memo = this[MEMO]
+    if (memo !== null && options === undefined) {
+      const e = memo.values.get(name)
+      if (e !== undefined) { e.n++; return e.p || (e.p = Promise.resolve(e.v)) }
+    }
     let v
     let stage
     try {
-      checkName(name)
-      stage = stageOf(options)
-      v = this[NATIVE].getSync(name, stage)
+      v = this._native(name, options)
+      stage = options && options.versionStage
     } catch (err) {
       return Promise.reject(toError(err))
     }
@@ -186,11 +271,30 @@ class SecretCache extends EventEmitter {
     return this._shared('load', name, stage, () => this[NATIVE].load(name, stage))
   }
 
-  /** The cached value, or undefined when not cached. Never does I/O (env: reads process.env). */
-  getSync (name, options) {
+  _native (name, options) {
     checkName(name)
     const stage = stageOf(options)
-    const v = nativeSync(() => this[NATIVE].getSync(name, stage))
+    const memo = this[MEMO]
+    if (memo !== null) {
+      if (stage !== undefined) {
+        const e = memo.values.get(ReadMemo.memoKey(name, stage))
+        if (e !== undefined) { e.n++; return e.v }
+      }
+      memo.flush(this[NATIVE]) // a miss may insert and evict: report recency first
+    }
+    const v = this[NATIVE].getSync(name, stage)
+    if (memo !== null && v !== null) memo.set(name, stage, v)
+    return v
+  }
+
+  /** The cached value, or undefined when not cached. Never does I/O (env: reads process.env). */
+  getSync (name, options) {
+    const memo = this[MEMO]
+    if (memo !== null && options === undefined) {
+      const e = memo.values.get(name)
+      if (e !== undefined) { e.n++; return e.v }
+    }
+    const v = nativeSync(() => this._native(name, options))
     return v === null ? undefined : v
   }
 
@@ -224,7 +328,11 @@ class SecretCache extends EventEmitter {
       const stage = stageOf(options)
       const kind = this[NATIVE].validate(name, stage)
       if (kind === 'env') return Promise.resolve(this[NATIVE].refreshSync(name))
-      return this._shared('refresh', name, stage, () => this[NATIVE].refresh(name, stage))
+      if (this[MEMO]) this[MEMO].flush(this[NATIVE])
+      return this._shared('refresh', name, stage, () => this[NATIVE].refresh(name, stage).then((changed) => {
+        if (changed && this[MEMO]) this[MEMO].drop(name.split('#')[0], stage)
+        return changed
+      }))
     } catch (err) {
       return Promise.reject(toError(err))
     }
@@ -232,16 +340,19 @@ class SecretCache extends EventEmitter {
 
   /** Counters: { entries, hits, misses, upstreamCalls, refreshes, errors, staleServed, rotations, evictions, inflight }. */
   stats () {
+    if (this[MEMO]) this[MEMO].flush(this[NATIVE])
     return { ...this[NATIVE].stats() }
   }
 
   /** Per-secret counters and times (no values). */
   usage () {
+    if (this[MEMO]) this[MEMO].flush(this[NATIVE])
     return this[NATIVE].usage().map((u) => ({ ...u }))
   }
 
   /** Stop background refreshes and drop every value. Idempotent. */
   close () {
+    if (this[MEMO]) { this[MEMO].flush(this[NATIVE]); this[MEMO].clear(); this[MEMO].failing.clear() }
     this[NATIVE].close()
   }
 

@@ -229,13 +229,18 @@ pub struct StatsSnapshot {
 pub enum CacheEvent {
     Rotate { name: String, stage: Option<String>, previous_version: Option<String>, version: Option<String> },
     Error { name: String, stage: Option<String>, code: &'static str, message: String, failures: u32, retry_in_ms: f64 },
+    /// Internal: the entry was evicted (JS drops its read memo for it).
+    Invalidate { name: String, stage: Option<String> },
+    /// Internal: a failing entry refreshed successfully again.
+    Recovered { name: String, stage: Option<String> },
 }
 
 pub type EventSink = Arc<dyn Fn(CacheEvent) + Send + Sync>;
 
 pub struct Inner {
     opts: CacheOptions,
-    providers: Providers,
+    /// Taken (and dropped: HTTP pools closed, tokens zeroized) by `close()`.
+    providers: Mutex<Option<Arc<Providers>>>,
     entries: Mutex<HashMap<Key, Entry>>,
     tick: AtomicU64,
     pub stats: Stats,
@@ -248,7 +253,7 @@ pub struct Inner {
 impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SecretCache")
-            .field("providers", &self.providers)
+            .field("providers", &self.providers.lock().unwrap_or_else(|p| p.into_inner()))
             .field("entries", &self.lock().len())
             .field("closed", &self.closed.load(Ordering::Relaxed))
             .finish()
@@ -298,7 +303,7 @@ impl Cache {
     pub fn new(opts: CacheOptions, providers: Providers, rt: tokio::runtime::Handle) -> Cache {
         let inner = Arc::new(Inner {
             opts,
-            providers,
+            providers: Mutex::new(Some(Arc::new(providers))),
             entries: Mutex::new(HashMap::new()),
             tick: AtomicU64::new(1),
             stats: Stats::default(),
@@ -335,6 +340,14 @@ impl Inner {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Start building the AWS client in the background (called when `aws` options are given).
+    pub fn prewarm_aws(self: &Arc<Self>) {
+        let providers = self.providers.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(p) = providers {
+            self.rt.spawn(async move { p.aws.warm().await });
+        }
+    }
+
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
@@ -344,6 +357,7 @@ impl Inner {
             return;
         }
         *self.sink.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        drop(self.providers.lock().unwrap_or_else(|p| p.into_inner()).take());
         let drained: Vec<Entry> = self.lock().drain().map(|(_, e)| e).collect();
         drop(drained); // values zeroized on drop
         self.wake.notify_one();
@@ -449,14 +463,25 @@ impl Inner {
         }
         let rx = {
             let map = self.lock();
-            match map.get(key) {
+            let existed = match map.get(key) {
                 Some(e) if e.loaded.is_some() && e.last_good.map(|g| g.elapsed() <= self.opts.max_stale).unwrap_or(false) => {
                     return Ok(e.loaded.clone().unwrap());
                 }
-                _ => {}
-            }
+                Some(_) => true,
+                None => false,
+            };
             drop(map);
-            self.start(key, false)?
+            let rx = self.start(key, false)?;
+            if !existed {
+                // The read that missed (lookup found no entry to count it on).
+                if let Some(e) = self.lock().get_mut(key) {
+                    e.st.reads += 1;
+                    e.st.misses += 1;
+                    e.st.last_read_ms = Some(unix_ms());
+                    e.last_read_tick = self.tick.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            rx
         };
         wait(rx).await
     }
@@ -527,9 +552,12 @@ impl Inner {
     async fn run(&self, key: &Key, prev: Option<Arc<Loaded>>, check_ok: bool) -> Result<FetchResult, SgError> {
         let calls = &self.stats.upstream_calls;
         let stage = key.stage.as_deref();
+        let Some(providers) = self.providers.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+            return Err(closed_err());
+        };
         if let (Some(p), true) = (&prev, check_ok) {
             if let Some(v) = &p.version {
-                match self.providers.check(key.kind, &key.name, stage, v, calls).await {
+                match providers.check(key.kind, &key.name, stage, v, calls).await {
                     Some(Ok(Check::Unchanged)) => return Ok(FetchResult::Unchanged),
                     Some(Ok(Check::Changed)) | None => {}
                     Some(Err(e)) if e.code == "ACCESS_DENIED" => {
@@ -546,7 +574,7 @@ impl Inner {
             // Never reached from the background (env entries are not scheduled), but be safe.
             return Err(SgError::new("PROVIDER_ERROR", "env secrets are read on the JS thread"));
         }
-        self.providers.fetch(key.kind, &key.name, stage, calls).await.map(FetchResult::Fetched)
+        providers.fetch(key.kind, &key.name, stage, calls).await.map(FetchResult::Fetched)
     }
 
     /// Apply an upstream result to the entry; returns the outcome and events to emit.
@@ -566,6 +594,9 @@ impl Inner {
         let out = match res {
             Ok(FetchResult::Unchanged) => {
                 let l = e.loaded.clone().or(prev).expect("unchanged implies a value");
+                if e.failures > 0 {
+                    events.push(CacheEvent::Recovered { name: key.label(), stage: key.stage.clone() });
+                }
                 e.last_good = Some(now);
                 e.failures = 0;
                 e.next_refresh = now + interval;
@@ -584,6 +615,9 @@ impl Inner {
                         _ => o.value.as_bytes() != newl.value.as_bytes(),
                     },
                 };
+                if e.failures > 0 {
+                    events.push(CacheEvent::Recovered { name: key.label(), stage: key.stage.clone() });
+                }
                 if newl.version.is_none() {
                     // env/file: the cache numbers versions itself.
                     if changed {
@@ -664,6 +698,7 @@ impl Inner {
     /// Evict least-recently-read entries beyond max_size (never one in flight).
     fn evict_if_needed(&self) {
         let max = self.opts.max_size.max(1);
+        let mut evicted = Vec::new();
         let mut map = self.lock();
         while map.len() > max {
             let victim = map
@@ -675,10 +710,31 @@ impl Inner {
                 Some(k) => {
                     map.remove(&k);
                     self.stats.evictions.fetch_add(1, Ordering::Relaxed);
+                    evicted.push(CacheEvent::Invalidate { name: k.label(), stage: k.stage });
                 }
                 None => break,
             }
         }
+        drop(map);
+        self.finish_events(evicted);
+    }
+
+    /// Reads served from the JS-side read memo: count them and update LRU recency.
+    pub fn record_reads(&self, reads: &[(Key, u64)]) {
+        let mut map = self.lock();
+        let now_ms = unix_ms();
+        let mut total = 0;
+        for (k, n) in reads {
+            if let Some(e) = map.get_mut(k) {
+                e.last_read_tick = self.tick.fetch_add(1, Ordering::Relaxed);
+                e.st.reads += n;
+                e.st.hits += n;
+                e.st.last_read_ms = Some(now_ms);
+                total += n;
+            }
+        }
+        drop(map);
+        self.stats.hits.fetch_add(total, Ordering::Relaxed);
     }
 
     pub fn snapshot(&self) -> StatsSnapshot {

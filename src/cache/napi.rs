@@ -135,6 +135,7 @@ impl NativeSecretCache {
             backoff_base: ms(opts.backoff_base, d.backoff_base),
             backoff_max: ms(opts.backoff_max, d.backoff_max),
         };
+        let prewarm = opts.aws_region.is_some() || opts.aws_endpoint.is_some();
         let connect_timeout = ms(opts.connect_timeout, Duration::from_secs(3));
         let request_timeout = ms(opts.request_timeout, Duration::from_secs(5));
         let vault_address = opts.vault_address.or_else(|| std::env::var("VAULT_ADDR").ok()).filter(|s| !s.is_empty());
@@ -164,9 +165,16 @@ impl NativeSecretCache {
         let rt = napi::bindgen_prelude::within_runtime_if_available(tokio::runtime::Handle::try_current)
             .map_err(|_| SgError::new("INTERNAL", "no async runtime available"))?;
         let cache = Cache::new(copts, providers, rt);
+        if prewarm {
+            cache.inner().prewarm_aws();
+        }
         if let Some(f) = on_event {
             let f = Arc::new(f);
             cache.set_sink(Some(Arc::new(move |ev: CacheEvent| {
+                let ev_kind = match &ev {
+                    CacheEvent::Invalidate { .. } => 2,
+                    _ => 0,
+                };
                 let js = match ev {
                     CacheEvent::Rotate { name, stage, previous_version, version } => NativeCacheEvent {
                         kind: "rotate".into(),
@@ -189,6 +197,17 @@ impl NativeSecretCache {
                         message: Some(message),
                         failures: Some(failures),
                         retry_in_ms: Some(retry_in_ms),
+                    },
+                    CacheEvent::Invalidate { name, stage } | CacheEvent::Recovered { name, stage } => NativeCacheEvent {
+                        kind: if matches!(ev_kind, 2) { "invalidate".into() } else { "recovered".into() },
+                        name,
+                        version_stage: stage,
+                        previous_version: None,
+                        version: None,
+                        code: None,
+                        message: None,
+                        failures: None,
+                        retry_in_ms: None,
                     },
                 };
                 f.call(js, ThreadsafeFunctionCallMode::NonBlocking);
@@ -243,6 +262,20 @@ impl NativeSecretCache {
     pub fn validate(&self, name: String, stage: Option<String>) -> Result<String> {
         let (key, _) = key_of(&name, stage)?;
         Ok(key.kind.as_str().to_string())
+    }
+
+    /// Count reads that lib/cache.js served from its read memo (LRU recency + hits).
+    #[napi(catch_unwind)]
+    pub fn record_reads(&self, names: Vec<String>, stages: Vec<Option<String>>, counts: Vec<u32>) -> Result<()> {
+        let mut reads = Vec::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            let stage = stages.get(i).cloned().flatten();
+            if let Ok((key, _)) = key_of(n, stage) {
+                reads.push((key, counts.get(i).copied().unwrap_or(0) as u64));
+            }
+        }
+        self.inner().record_reads(&reads);
+        Ok(())
     }
 
     #[napi(catch_unwind)]

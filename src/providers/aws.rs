@@ -59,9 +59,19 @@ impl AwsProvider {
         self.client
             .get_or_init(|| async {
                 use aws_smithy_http_client::tls;
-                let http = aws_smithy_http_client::Builder::new()
-                    .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-                    .build_https();
+                // A plain-http endpoint (local emulators, VPC proxies) needs no TLS: skip
+                // loading the root certificates, which dominates client start-up.
+                let endpoint = self.opts.endpoint.clone().or_else(|| {
+                    std::env::var("AWS_ENDPOINT_URL_SECRETS_MANAGER").ok().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+                });
+                let plain = endpoint.as_deref().map(|e| e.starts_with("http://")).unwrap_or(false);
+                let http = if plain {
+                    aws_smithy_http_client::Builder::new().build_http()
+                } else {
+                    aws_smithy_http_client::Builder::new()
+                        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+                        .build_https()
+                };
                 let timeouts = aws_config::timeout::TimeoutConfig::builder()
                     .connect_timeout(self.opts.connect_timeout)
                     .operation_attempt_timeout(self.opts.request_timeout)
@@ -81,6 +91,12 @@ impl AwsProvider {
                 Client::new(&conf)
             })
             .await
+    }
+
+    /// Build the client now (loads config/credentials chain and TLS roots) so the
+    /// first `get` does not pay for it.
+    pub async fn warm(&self) {
+        let _ = self.client().await;
     }
 
     pub async fn fetch(&self, name: &str, stage: Option<&str>, calls: &AtomicU64) -> Result<Fetched, SgError> {
