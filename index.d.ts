@@ -187,6 +187,8 @@ export interface SecretSource {
   refresh?(name: string, options?: { versionStage?: string }): Promise<unknown>
   on?(event: 'rotate', listener: (ev: { name: string; previousVersion?: string | null; version?: string | null }) => void): unknown
   off?(event: 'rotate', listener: (...args: any[]) => void): unknown
+  /** Per-secret info without values; the webhook uses names/stages/versions from it. */
+  usage?(): Array<{ name: string; versionStage?: string | null; version?: string | null; loaded?: boolean }>
 }
 
 /** Express-compatible (req, res, next) types, so express itself is not a type dependency. */

@@ -19,7 +19,10 @@ const here = __dirname
 const rel = (p) => path.relative(process.cwd(), p) || '.'
 
 // ---------------------------------------------------------------- 1. config
-const envFile = fs.existsSync(path.join(here, '.env')) ? path.join(here, '.env') : path.join(here, '.env.example')
+// EXAMPLE_ENV_FILE picks another file (the tests point it at .env.example).
+const envFile = process.env.EXAMPLE_ENV_FILE
+  ? path.resolve(process.env.EXAMPLE_ENV_FILE)
+  : fs.existsSync(path.join(here, '.env')) ? path.join(here, '.env') : path.join(here, '.env.example')
 const loaded = secretGuard.config({ path: envFile })
 if (loaded.error) {
   console.error(`could not load ${rel(envFile)}: ${loaded.error.code || ''} ${loaded.error.message}`)
