@@ -217,3 +217,50 @@ describe('requireApiKey() option validation', () => {
     bad({ cache, name: 'env:K', grace: 1 }, 'UNKNOWN_OPTION')
   })
 })
+
+describe('requireApiKey() with real pino and winston loggers', () => {
+  test('rejections and grace use are logged without the key (header or query)', async () => {
+    const pino = require('pino')
+    const winston = require('winston')
+    const { Writable } = require('stream')
+    let out = ''
+    const sink = () => new Writable({ write (c, e, cb) { out += c.toString(); cb() } })
+    const loggers = {
+      pino: pino({ level: 'info' }, sink()),
+      winston: winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink() })] }),
+    }
+    const cache = new SecretCache({})
+    const n = 'SG_APIKEY_LOG_' + Math.random().toString(36).slice(2, 8).toUpperCase()
+    const good = fakeSecret('sgk_test_FAKE_')
+    const wrong = fakeSecret('sgk_test_FAKE_WRONG_')
+    process.env[n] = JSON.stringify({ app: good })
+    const closers = []
+    try {
+      for (const [which, logger] of Object.entries(loggers)) {
+        const guard = sg.requireApiKey({ cache, name: `env:${n}`, query: true, logger })
+        closers.push(guard.close)
+        const a = require('express')()
+        a.use(guard)
+        a.get('/', (req, res) => res.json({ c: req.apiClient }))
+        const s = await serve(a)
+        try {
+          assert.equal((await s.request('/', { headers: { 'x-api-key': wrong } })).status, 401)
+          assert.equal((await s.request(`/?api_key=${wrong}`)).status, 401)
+          assert.equal((await s.request('/')).status, 401)
+          assert.equal((await s.request(`/?api_key=${good}`)).status, 200)
+          assertNoLeak(s.transcript, [good, wrong], which + ' responses')
+        } finally { await s.close() }
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+      assert.equal((out.match(/api_key_rejected/g) || []).length, 6, 'three rejections per logger')
+      assert.ok(out.includes('"reason":"missing"') && out.includes('"reason":"invalid"'))
+      assert.ok(!out.includes('api_key='), 'the query string is not logged')
+      if (typeof sg.fingerprint === 'function') assert.match(out, /sgfp_[0-9a-f]+/, 'fingerprint of the presented key when masking is present')
+      assertNoLeak([out], [good, wrong], 'pino/winston output')
+    } finally {
+      for (const c of closers) c()
+      cache.close()
+      delete process.env[n]
+    }
+  })
+})
