@@ -84,14 +84,11 @@ function readEnvFile (p, encoding, maxFileSize) {
   if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) {
     throw typeError('INVALID_PATH', `path must be a string, Buffer or file: URL, got ${p === null ? 'null' : typeof p}`)
   }
-  const st = fs.statSync(p)
-  if (st.isDirectory()) {
-    throw new SecretGuardError('EISDIR', `${displayPath(p)} is a directory, not a .env file`, { path: String(p) })
-  }
-  if (st.size > maxFileSize) {
-    throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is ${st.size} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
-  }
+  // readFileSync reports ENOENT / EISDIR / EACCES itself, with a code.
   const buf = fs.readFileSync(p)
+  if (buf.length > maxFileSize) {
+    throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is ${buf.length} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
+  }
   if (!encoding || /^utf-?8$/i.test(encoding)) {
     try {
       return parse(buf)

@@ -1,0 +1,153 @@
+'use strict'
+// config() / populate() / the preload entry: dotenv 18's options and return
+// shape, plus clear coded errors on bad input and no values in debug output.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const { pathToFileURL } = require('url')
+const { spawnSync } = require('child_process')
+const dotenv = require('dotenv')
+const sg = require('..')
+
+const ROOT = path.join(__dirname, '..')
+const FAKE = 'sk_test_FAKE_' + require('crypto').randomBytes(12).toString('hex')
+
+function tmpdir (t) {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-config-'))
+  t.after(() => fs.rmSync(d, { recursive: true, force: true }))
+  return d
+}
+
+function capture (fn) {
+  const out = []
+  const orig = { log: console.log, error: console.error, warn: console.warn, info: console.info }
+  for (const k of Object.keys(orig)) console[k] = (...a) => out.push(a.join(' '))
+  try { return { result: fn(), output: out.join('\n') } } finally { Object.assign(console, orig) }
+}
+
+test('loads into processEnv, keeps existing keys (even empty), override replaces', (t) => {
+  const d = tmpdir(t)
+  const f = path.join(d, '.env')
+  fs.writeFileSync(f, 'A=1\nB=2\nC=3\n')
+  const env = { A: 'pre', B: '' }
+  const r = sg.config({ path: f, processEnv: env })
+  assert.deepEqual(r, { parsed: { A: '1', B: '2', C: '3' } })
+  assert.deepEqual(env, { A: 'pre', B: '', C: '3' })
+  const env2 = { A: 'pre' }
+  sg.config({ path: f, processEnv: env2, override: true })
+  assert.deepEqual(env2, { A: '1', B: '2', C: '3' })
+})
+
+test('several paths: first wins, last wins with override; file: URL and ~ paths', (t) => {
+  const d = tmpdir(t)
+  fs.writeFileSync(path.join(d, 'one.env'), 'K=one\nONLY1=x\n')
+  fs.writeFileSync(path.join(d, 'two.env'), 'K=two\nONLY2=y\n')
+  const paths = [path.join(d, 'one.env'), pathToFileURL(path.join(d, 'two.env'))]
+  assert.deepEqual(sg.config({ path: paths, processEnv: {} }).parsed, { K: 'one', ONLY1: 'x', ONLY2: 'y' })
+  assert.deepEqual(sg.config({ path: paths, processEnv: {}, override: true }).parsed, { K: 'two', ONLY1: 'x', ONLY2: 'y' })
+  const oldHome = process.env.HOME
+  process.env.HOME = d
+  t.after(() => { process.env.HOME = oldHome })
+  assert.deepEqual(sg.config({ path: '~/one.env', processEnv: {} }).parsed.K, 'one')
+  // same as dotenv on the same inputs
+  for (const override of [false, true]) {
+    const a = {}; const b = {}
+    assert.deepEqual(sg.config({ path: paths, processEnv: a, override }), dotenv.config({ path: paths, processEnv: b, override, quiet: true }))
+    assert.deepEqual(a, b)
+  }
+})
+
+test('default path is ./.env in the working directory; encoding option', (t) => {
+  const d = tmpdir(t)
+  fs.writeFileSync(path.join(d, '.env'), 'CWD_KEY=here\n')
+  fs.writeFileSync(path.join(d, 'latin1.env'), Buffer.from('L=caf\xe9\n', 'latin1'))
+  const cwd = process.cwd()
+  process.chdir(d)
+  t.after(() => process.chdir(cwd))
+  assert.deepEqual(sg.config({ processEnv: {} }).parsed, { CWD_KEY: 'here' })
+  assert.equal(sg.config({ path: 'latin1.env', encoding: 'latin1', processEnv: {} }).parsed.L, 'café')
+})
+
+test('missing file: ENOENT in result.error, other paths still loaded, never throws', (t) => {
+  const d = tmpdir(t)
+  fs.writeFileSync(path.join(d, 'ok.env'), 'OK=1\n')
+  const r = sg.config({ path: [path.join(d, 'missing.env'), path.join(d, 'ok.env')], processEnv: {} })
+  assert.deepEqual(r.parsed, { OK: '1' })
+  assert.equal(r.error.code, 'ENOENT')
+})
+
+test('bad input: directory, non-string path, huge file, invalid UTF-8 → coded errors, no throw', (t) => {
+  const d = tmpdir(t)
+  assert.equal(sg.config({ path: d, processEnv: {} }).error.code, 'EISDIR')
+  for (const bad of [42, { not: 'a path' }, true]) {
+    const r = sg.config({ path: bad, processEnv: {} })
+    assert.equal(r.error.code, 'INVALID_PATH')
+    assert.ok(r.error instanceof TypeError)
+  }
+  const big = path.join(d, 'big.env')
+  const fd = fs.openSync(big, 'w')
+  fs.ftruncateSync(fd, 100 * 1024 * 1024) // 100 MB
+  fs.closeSync(fd)
+  const r = sg.config({ path: big, processEnv: {} })
+  assert.equal(r.error.code, 'FILE_TOO_LARGE')
+  assert.deepEqual(r.parsed, {})
+  const bad = path.join(d, 'bad.env')
+  fs.writeFileSync(bad, Buffer.concat([Buffer.from('GOOD=1\nBAD='), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]))
+  const r2 = sg.config({ path: [bad, path.join(__dirname, 'fixtures', '.env.local')], processEnv: {} })
+  assert.equal(r2.error.code, 'INVALID_UTF8')
+  assert.equal(r2.parsed.LOCAL, 'local')
+  assert.equal(r2.parsed.GOOD, undefined)
+})
+
+test('quiet by default; debug prints key names, never values', (t) => {
+  const d = tmpdir(t)
+  const f = path.join(d, '.env')
+  fs.writeFileSync(f, `STRIPE_KEY=${FAKE}\nPORT=3000\n`)
+  const quiet = capture(() => sg.config({ path: f, processEnv: {} }))
+  assert.equal(quiet.output, '')
+  const loud = capture(() => sg.config({ path: f, processEnv: { PORT: '1' }, debug: true }))
+  assert.match(loud.output, /STRIPE_KEY/)
+  assert.match(loud.output, /"PORT" is already defined and was NOT overwritten/)
+  assert.ok(!loud.output.includes(FAKE), 'a value reached the debug output')
+  const summary = capture(() => sg.config({ path: f, processEnv: {}, quiet: false }))
+  assert.match(summary.output, /injected env \(2\)/)
+  assert.ok(!summary.output.includes(FAKE))
+})
+
+test('DOTENV_CONFIG_* variables are honoured', (t) => {
+  const d = tmpdir(t)
+  const f = path.join(d, 'from-env.env')
+  fs.writeFileSync(f, 'FROM_ENV=yes\n')
+  process.env.DOTENV_CONFIG_PATH = f
+  process.env.DOTENV_CONFIG_DEBUG = 'true'
+  t.after(() => { delete process.env.DOTENV_CONFIG_PATH; delete process.env.DOTENV_CONFIG_DEBUG })
+  const r = capture(() => sg.config({ processEnv: {} }))
+  assert.deepEqual(r.result.parsed, { FROM_ENV: 'yes' })
+  assert.match(r.output, /FROM_ENV/)
+})
+
+test('populate(): returns the keys it set; TypeError with code OBJECT_REQUIRED', () => {
+  const target = { A: 'keep' }
+  assert.deepEqual(sg.populate(target, { A: 'new', B: 'b' }), { B: 'b' })
+  assert.deepEqual(sg.populate(target, { A: 'new' }, { override: true }), { A: 'new' })
+  assert.equal(target.A, 'new')
+  for (const bad of [null, undefined, 'str', 5]) {
+    assert.throws(() => sg.populate(bad, {}), (e) => e instanceof TypeError && e.code === 'OBJECT_REQUIRED')
+    assert.throws(() => sg.populate({}, bad), (e) => e instanceof TypeError && e.code === 'OBJECT_REQUIRED')
+  }
+})
+
+test('preload: node -r secret-guard/config reads DOTENV_CONFIG_PATH', (t) => {
+  const d = tmpdir(t)
+  const f = path.join(d, 'pre.env')
+  fs.writeFileSync(f, `PRELOADED=${FAKE}\n`)
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'config.js'), '-e', 'process.stdout.write(String(process.env.PRELOADED === ' + JSON.stringify(FAKE) + '))'], {
+    env: { ...process.env, DOTENV_CONFIG_PATH: f },
+    encoding: 'utf8'
+  })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout, 'true')
+  assert.ok(!r.stderr.includes(FAKE))
+})

@@ -1,0 +1,96 @@
+'use strict'
+// parse() and config() against dotenv 18 (default parser and { fast: true }),
+// side by side in one run; and whole-process start time. Prints ratios.
+const { Bench } = require('tinybench')
+const { spawnSync } = require('child_process')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+const assert = require('assert')
+const dotenv = require('dotenv')
+const sg = require('..')
+const { mulberry32 } = require('../__test__/helpers/gen-env')
+
+// A realistic .env: the kinds of lines real projects have.
+function realisticEnv (lines, seed = 7) {
+  const rnd = mulberry32(seed)
+  const hex = (n) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('')
+  const kinds = [
+    (i) => `# section ${i}`,
+    (i) => `PORT_${i}=${3000 + i}`,
+    (i) => `DATABASE_URL_${i}=postgres://app:${hex(16)}@db-${i}.internal:5432/app_${i}`,
+    (i) => `STRIPE_KEY_${i}=sk_test_FAKE${hex(24)}`,
+    (i) => `APP_NAME_${i}="My App ${i}" # quoted with comment`,
+    (i) => `GREETING_${i}='hello world ${i}'`,
+    (i) => `export NODE_OPTS_${i}=--max-old-space-size=${1024 + i}`,
+    (i) => `MULTI_${i}="line one\\nline two ${i}"`,
+    (i) => `FEATURE_FLAG_${i}=true`,
+    () => ''
+  ]
+  const out = []
+  for (let i = 0; i < lines; i++) out.push(kinds[i % kinds.length](i))
+  return out.join('\n') + '\n'
+}
+
+function ratio (a, b) { return (a.latency.mean / b.latency.mean) }
+
+async function run () {
+  const small = realisticEnv(30)
+  const large = realisticEnv(10000)
+  for (const src of [small, large]) {
+    assert.deepStrictEqual(sg.parse(src), dotenv.parse(src))
+    assert.deepStrictEqual(sg.parse(src), dotenv.parse(src, { fast: true }))
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-bench-'))
+  const file = path.join(dir, '.env')
+  fs.writeFileSync(file, small)
+
+  const rows = []
+  for (const [label, src, time] of [['30 lines', small, 1500], ['10,000 lines', large, 3000]]) {
+    const bench = new Bench({ time, warmupTime: 300 })
+    bench
+      .add('secret-guard parse', () => sg.parse(src))
+      .add('dotenv parse (fast)', () => dotenv.parse(src, { fast: true }))
+      .add('dotenv parse (default)', () => dotenv.parse(src))
+    await bench.run()
+    const [ours, fast, def] = bench.tasks.map((t) => t.result)
+    rows.push([`parse, ${label}`, ratio(fast, ours), ratio(def, ours)])
+  }
+  {
+    const bench = new Bench({ time: 1500, warmupTime: 300 })
+    bench
+      .add('secret-guard config', () => sg.config({ path: file, processEnv: {} }))
+      .add('dotenv config (fast)', () => dotenv.config({ path: file, processEnv: {}, quiet: true, fast: true }))
+      .add('dotenv config (default)', () => dotenv.config({ path: file, processEnv: {}, quiet: true }))
+    await bench.run()
+    const [ours, fast, def] = bench.tasks.map((t) => t.result)
+    rows.push(['config(), 30-line file, fresh processEnv', ratio(fast, ours), ratio(def, ours)])
+  }
+
+  console.log('\nspeed-up of secret-guard (higher is better; same output asserted first):')
+  console.log('| case | vs dotenv fast parser | vs dotenv default parser |')
+  console.log('|---|---|---|')
+  for (const [name, f, d] of rows) console.log(`| ${name} | ${f.toFixed(1)}x | ${d.toFixed(1)}x |`)
+
+  // whole-process start: node -e "require(X).config()" with a 30-line .env in cwd
+  const runs = 25
+  const time = (code) => {
+    const ts = []
+    for (let i = 0; i < runs; i++) {
+      const t0 = process.hrtime.bigint()
+      const r = spawnSync(process.execPath, ['-e', code], { cwd: dir, env: { ...process.env, NODE_PATH: path.join(__dirname, '..', 'node_modules') } })
+      if (r.status !== 0) throw new Error(r.stderr.toString())
+      ts.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
+    ts.sort((a, b) => a - b)
+    return ts[Math.floor(ts.length / 2)]
+  }
+  const root = path.join(__dirname, '..')
+  const base = time('0')
+  const ours = time(`require(${JSON.stringify(root)}).config()`)
+  const theirs = time(`require(${JSON.stringify(require.resolve('dotenv'))}).config({ quiet: true })`)
+  console.log(`\nprocess start (median of ${runs}): secret-guard adds ${(ours - theirs).toFixed(1)} ms vs dotenv ` +
+    `(${(ours - base).toFixed(1)} ms vs ${(theirs - base).toFixed(1)} ms over bare node)`)
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+run().catch((e) => { console.error(e); process.exit(1) })
