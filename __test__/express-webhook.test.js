@@ -233,6 +233,27 @@ describe('rotationWebhook() / signWebhook() validation', () => {
     assert.throws(() => signWebhook('', 'x'), (e) => e.code === 'INVALID_SECRET')
     assert.throws(() => signWebhook('k', 'x', { timestamp: 1.5 }), (e) => e.code === 'INVALID_OPTION')
   })
+  test('the replay cache is bounded: when full of live ids, new deliveries get 429 (not a silent replay window)', async () => {
+    const n = 'SG_HOOK_BOUND_' + Math.random().toString(36).slice(2, 8).toUpperCase()
+    const key = fakeSecret('whsec_test_FAKE_')
+    process.env[n] = key
+    process.env[n + '_X'] = fakeSecret()
+    const a = require('express')()
+    const hook = sg.rotationWebhook({ cache, signingSecret: `env:${n}`, maxReplayEntries: 2, names: [`env:${n}_X`] })
+    a.post('/h', hook)
+    const s = await serve(a)
+    try {
+      const send = async () => {
+        const x = signWebhook(key, { name: `env:${n}_X` })
+        return (await s.request('/h', { method: 'POST', body: x.body, headers: x.headers })).status
+      }
+      assert.equal(await send(), 200)
+      assert.equal(await send(), 200)
+      assert.equal(await send(), 429)
+      assert.equal(hook.stats().replayEntries, 2)
+    } finally { await s.close(); delete process.env[n]; delete process.env[n + '_X'] }
+  })
+
   test('app.post(path, secretGuard.rotationWebhook) (factory not called) → FACTORY_NOT_CALLED', async () => {
     const a = require('express')()
     a.post('/h', sg.rotationWebhook)
