@@ -377,7 +377,7 @@ function requireApiKey (opts) {
   else if (opts.query !== undefined && opts.query !== false) {
     throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.query must be true, false or a query parameter name, got ${describe(opts.query)}`)
   }
-  checkInt(F, 'graceMs', opts.graceMs, 0, 30 * 24 * 3600 * 1000)
+  checkInt(F, 'graceMs', opts.graceMs, 0, 7 * 24 * 3600 * 1000) // ≤ 7 days (also keeps setTimeout in range)
   const graceMs = opts.graceMs === undefined ? 600_000 : opts.graceMs
   checkFn(F, 'onReject', opts.onReject)
   if (opts.onError !== undefined && opts.onError !== 'next' && typeof opts.onError !== 'function') {
