@@ -211,6 +211,7 @@ describe('requireApiKey() option validation', () => {
     bad({ cache, name: 'env:K', query: 1 }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', graceMs: -1 }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', graceMs: 1.5 }, 'INVALID_OPTION')
+    bad({ cache, name: 'env:K', graceMs: 8 * 24 * 3600 * 1000 }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', graceMs: '10m' }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', onReject: 'x' }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', logger: {} }, 'INVALID_OPTION')
