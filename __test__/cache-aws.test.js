@@ -205,3 +205,18 @@ test('aws: error codes from service errors; DescribeSecret denied falls back to 
   assert.equal(describeCalls, 1, 'after a denied DescribeSecret the cache re-reads instead')
   assert.equal(getCalls, 3)
 })
+
+test('aws: missing credentials or region fail fast with PROVIDER_NOT_CONFIGURED', async () => {
+  const { spawnSync } = require('child_process')
+  const path = require('path')
+  const script = `
+    const { SecretCache } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const c = new SecretCache({ aws: { endpoint: ${JSON.stringify(moto.endpoint)} } })
+    c.get('aws:x').then(() => console.log('OK'), (e) => console.log(e.code + ' ' + e.message)).finally(() => c.close())
+  `
+  const base = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }
+  const noCreds = spawnSync(process.execPath, ['-e', script], { env: { ...base, AWS_REGION: 'us-east-1' }, encoding: 'utf8', timeout: 20_000 })
+  assert.match(noCreds.stdout, /^PROVIDER_NOT_CONFIGURED .*credentials/)
+  const noRegion = spawnSync(process.execPath, ['-e', script], { env: { ...base, AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake' }, encoding: 'utf8', timeout: 20_000 })
+  assert.match(noRegion.stdout, /^PROVIDER_NOT_CONFIGURED .*region/)
+})

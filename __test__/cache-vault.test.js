@@ -117,3 +117,36 @@ test('vault: an address that accepts but never answers fails with TIMEOUT', asyn
   t.after(() => cache.close())
   await assert.rejects(cache.get('vault:x'), { code: 'TIMEOUT' })
 })
+
+test('vault: https address (OpenBao -dev-tls) with its CA from SSL_CERT_FILE; an untrusted CA fails with TLS_ERROR', async (t) => {
+  const tls = await startOpenBao({ tls: true })
+  t.after(() => tls.stop())
+  const r = await fetch(`${bao.address}/v1/sys/health`) // plain server still fine
+  assert.equal(r.status, 200)
+  // write through the TLS server with node's https + its CA
+  const https = require('https')
+  const fsx = require('fs')
+  await new Promise((resolve, reject) => {
+    const req = https.request(`${tls.address}/v1/secret/data/tls-app`, {
+      method: 'POST', ca: fsx.readFileSync(tls.caFile), headers: { 'X-Vault-Token': tls.token, 'content-type': 'application/json' },
+    }, (res) => { res.resume(); res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error('HTTP ' + res.statusCode)))) })
+    req.on('error', reject)
+    req.end(JSON.stringify({ data: { key: 'sk_test_FAKE_tls' } }))
+  })
+  const saved = process.env.SSL_CERT_FILE
+  const savedDir = process.env.SSL_CERT_DIR
+  let trusted
+  try {
+    process.env.SSL_CERT_FILE = tls.caFile // read when the cache is constructed (JS thread)
+    delete process.env.SSL_CERT_DIR
+    trusted = new SecretCache({ vault: { address: tls.address, token: tls.token } })
+  } finally {
+    if (saved === undefined) delete process.env.SSL_CERT_FILE; else process.env.SSL_CERT_FILE = saved
+    if (savedDir !== undefined) process.env.SSL_CERT_DIR = savedDir
+  }
+  t.after(() => trusted.close())
+  assert.equal(await trusted.get('vault:tls-app#key'), 'sk_test_FAKE_tls')
+  const untrusted = new SecretCache({ vault: { address: tls.address, token: tls.token } })
+  t.after(() => untrusted.close())
+  await assert.rejects(untrusted.get('vault:tls-app#key'), { code: 'TLS_ERROR' })
+})

@@ -7,8 +7,10 @@
 //                      missing (first run takes ~1–2 min). Synchronous; throws on failure.
 //   startMoto()     -> Promise<{ endpoint, port, stop() }>   moto_server on a random free
 //                      port; resolves once GET /moto-api/ answers. endpoint = 'http://127.0.0.1:PORT'.
-//   startOpenBao()  -> Promise<{ address, token, port, stop() }>   `bao server -dev` with a
-//                      random root token; resolves once /v1/sys/health answers. KV v2 at secret/.
+//   startOpenBao({ tls }?) -> Promise<{ address, token, port, caFile, stop() }>   `bao server -dev`
+//                      with a random root token; resolves once /v1/sys/health answers. KV v2 at
+//                      secret/. With { tls: true }: -dev-tls, address is https://, caFile is the
+//                      PEM of its generated CA (temp dir removed by stop()).
 //   awsTestEnv()    -> object of env vars for AWS clients against moto (region us-east-1,
 //                      dummy keys, IMDS disabled); also applied to process.env by startMoto().
 //   motoRecorder(endpoint) -> { start(), requests() }   moto's request recorder:
@@ -59,9 +61,12 @@ function freePort () {
   })
 }
 
-function httpGet (url) {
+function httpGet (url, ca) {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 1000 }, (res) => {
+    const mod = url.startsWith('https:') ? require('https') : http
+    const opts = { timeout: 1000 }
+    if (ca) opts.ca = fs.readFileSync(ca)
+    const req = mod.get(url, opts, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode))
     })
@@ -70,11 +75,12 @@ function httpGet (url) {
   })
 }
 
-async function waitFor (url, child, what, timeoutMs = 30_000) {
+async function waitFor (url, child, what, timeoutMs = 30_000, caFile) {
   const end = Date.now() + timeoutMs
   while (Date.now() < end) {
     if (child.exitCode !== null) throw new Error(`${what} exited early (code ${child.exitCode})`)
-    const code = await httpGet(url)
+    const code = await httpGet(url, caFile && fs.existsSync(caFile) ? caFile : undefined)
+    if (caFile && !fs.existsSync(caFile)) { await new Promise((resolve) => setTimeout(resolve, 100)); continue }
     if (code >= 200 && code < 500) return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -117,23 +123,34 @@ async function startMoto () {
   return { endpoint, port, stop }
 }
 
-async function startOpenBao () {
+async function startOpenBao ({ tls = false } = {}) {
   ensureVenv()
   const port = await freePort()
   const token = 'test-root-' + crypto.randomBytes(12).toString('hex')
-  const child = spawn(exe('bao'), ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`], {
+  const args = ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`]
+  let certDir
+  if (tls) {
+    certDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sg-bao-tls-'))
+    args.push('-dev-tls', `-dev-tls-cert-dir=${certDir}`)
+  }
+  const address = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
+  const child = spawn(exe('bao'), args, {
     stdio: 'ignore',
-    env: { ...process.env, BAO_ADDR: `http://127.0.0.1:${port}`, VAULT_ADDR: `http://127.0.0.1:${port}` },
+    env: { ...process.env, BAO_ADDR: address, VAULT_ADDR: address },
   })
-  const stop = track(child)
-  const address = `http://127.0.0.1:${port}`
+  const kill = track(child)
+  const stop = async () => {
+    await kill()
+    if (certDir) fs.rmSync(certDir, { recursive: true, force: true })
+  }
+  const caFile = certDir ? path.join(certDir, 'vault-ca.pem') : undefined
   try {
-    await waitFor(`${address}/v1/sys/health`, child, 'bao server -dev')
+    await waitFor(`${address}/v1/sys/health`, child, 'bao server -dev', 30_000, caFile)
   } catch (e) {
     await stop()
     throw e
   }
-  return { address, token, port, stop }
+  return { address, token, port, caFile, stop }
 }
 
 function motoRecorder (endpoint) {

@@ -143,10 +143,21 @@ where
         SdkError::DispatchFailure(d) => {
             if d.is_timeout() {
                 SgError::new("TIMEOUT", format!("{what}: request timed out"))
-            } else if d.is_user() {
-                SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: request could not be sent (check region, endpoint and credentials)"))
-            } else {
+            } else if d.is_io() {
                 SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: AWS Secrets Manager is unreachable"))
+            } else {
+                // Credential and region problems surface as "other" dispatch failures;
+                // classify them from the error chain (used only to pick the code, never shown).
+                let chain = format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)).to_ascii_lowercase();
+                if chain.contains("credential") {
+                    SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: no usable AWS credentials (environment, profile, web identity, ECS or instance metadata)"))
+                } else if chain.contains("region") {
+                    SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: no AWS region (set aws.region or AWS_REGION)"))
+                } else if d.is_user() {
+                    SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: request could not be sent (check region, endpoint and credentials)"))
+                } else {
+                    SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: AWS Secrets Manager is unreachable"))
+                }
             }
         }
         SdkError::ConstructionFailure(_) => SgError::new(

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -42,12 +43,26 @@ pub struct VaultOptions {
     pub request_timeout: Duration,
 }
 
+enum Conn {
+    Plain(Client<HttpConnector, Empty<Bytes>>),
+    Tls(Client<HttpsConnector<HttpConnector>, Empty<Bytes>>),
+}
+
+impl Conn {
+    fn request(&self, req: hyper::Request<Empty<Bytes>>) -> hyper_util::client::legacy::ResponseFuture {
+        match self {
+            Conn::Plain(c) => c.request(req),
+            Conn::Tls(c) => c.request(req),
+        }
+    }
+}
+
 pub struct VaultProvider {
     base: String,
     token: SecretString,
     mount: String,
     timeout: Duration,
-    client: Client<HttpConnector, Empty<Bytes>>,
+    client: Conn,
 }
 
 impl fmt::Debug for VaultProvider {
@@ -63,14 +78,9 @@ impl fmt::Debug for VaultProvider {
 impl VaultProvider {
     pub fn new(o: VaultOptions) -> Result<Self, SgError> {
         let base = o.address.trim_end_matches('/').to_string();
-        if base.starts_with("https://") {
-            return Err(SgError::new(
-                "PROVIDER_NOT_CONFIGURED",
-                "vault provider: https addresses are not supported yet (use http on a trusted network or a local agent)",
-            ));
-        }
-        if !base.starts_with("http://") || base.parse::<hyper::Uri>().is_err() {
-            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: address must be an http:// URL"));
+        let tls = base.starts_with("https://");
+        if !(tls || base.starts_with("http://")) || base.parse::<hyper::Uri>().is_err() {
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: address must be an http:// or https:// URL"));
         }
         if o.mount.is_empty() || valid_name(&o.mount).is_err() {
             return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid mount"));
@@ -78,7 +88,19 @@ impl VaultProvider {
         let mut conn = HttpConnector::new();
         conn.set_connect_timeout(Some(o.connect_timeout));
         conn.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new()).build(conn);
+        let client = if tls {
+            conn.enforce_http(false);
+            // Roots: the system store (SSL_CERT_FILE / SSL_CERT_DIR override it, e.g. for a private CA).
+            let https = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_native_roots()
+                .map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: could not load TLS root certificates"))?
+                .https_only()
+                .enable_http1()
+                .wrap_connector(conn);
+            Conn::Tls(Client::builder(TokioExecutor::new()).build(https))
+        } else {
+            Conn::Plain(Client::builder(TokioExecutor::new()).build(conn))
+        };
         Ok(VaultProvider { base, token: o.token, mount: o.mount, timeout: o.request_timeout, client })
     }
 
@@ -93,7 +115,10 @@ impl VaultProvider {
         calls.fetch_add(1, Ordering::Relaxed);
         let fut = async {
             let resp = self.client.request(req).await.map_err(|e| {
-                if e.is_connect() {
+                let chain = format!("{e:?}").to_ascii_lowercase();
+                if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+                    SgError::new("TLS_ERROR", format!("{what}: TLS handshake with Vault failed (check the CA: SSL_CERT_FILE)"))
+                } else if e.is_connect() {
                     SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: Vault is unreachable"))
                 } else {
                     SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: request to Vault failed"))
