@@ -317,6 +317,20 @@ describe('express() option validation', () => {
     const v = fakeSecret()
     assert.throws(() => sg.express({ cache, secrets: { a: v } }), (e) => !e.message.includes(v) && e.code === 'INVALID_SECRET_NAME')
   })
+  test('app.use(secretGuard.errorHandler) (factory not called) is reported, not silently ignored', async () => {
+    const { serve } = require('./helpers/express-harness')
+    const a = require('express')()
+    a.use(sg.errorHandler)
+    a.use((err, req, res, next) => res.status(err.status).json({ code: err.code }))
+    const s = await serve(a)
+    try {
+      const r = await s.request('/nowhere')
+      assert.equal(r.status, 500)
+      assert.equal(r.json.code, 'FACTORY_NOT_CALLED')
+    } finally { await s.close() }
+    assert.throws(() => sg.errorHandler({}), (e) => e.code === 'INVALID_OPTION')
+  })
+
   test('valid options build a 3-argument middleware', () => {
     const mw = sg.express({ cache, secrets: { a: 'env:A', b: 'file:b', c: 'aws:prod/x#k' } })
     assert.equal(typeof mw, 'function')

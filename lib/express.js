@@ -57,6 +57,7 @@ function errorBody (err) {
  * else on. Mount it after your routes when you use `onError: 'next'`.
  */
 function errorHandler () {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('errorHandler', arguments)
   if (arguments.length > 0) throw typeError('INVALID_OPTION', 'errorHandler() takes no options')
   return function secretGuardErrorHandler (err, req, res, next) {
     if (err instanceof SecretGuardError && err.expose === true && typeof err.status === 'number' && !res.headersSent) {
