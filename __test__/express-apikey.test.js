@@ -110,31 +110,35 @@ for (const [label, expressLib] of FRAMEWORKS) {
     })
 
     test('rotation: old key accepted during graceMs, rejected after; new key accepted at once', async () => {
+      // Two guards watch the same secret: a long grace (old key certainly still valid when
+      // checked, however slow the machine) and a short one (waited out, then the old key fails).
       const old = { web: fakeSecret('sk_test_FAKE_OLD_') }
       const neu = { web: fakeSecret('sk_test_FAKE_NEW_') }
       const n = env(JSON.stringify(old))
-      const graceMs = 1500
       const log = captureLogger()
-      const { guard, s } = await setup({ name: `env:${n}`, graceMs, logger: log })
+      const long = await setup({ name: `env:${n}`, graceMs: 120_000, logger: log })
+      const short = await setup({ name: `env:${n}`, graceMs: 300, logger: log })
       try {
-        assert.equal((await s.request('/api/whoami', hdr(old.web))).status, 200)
+        for (const { s } of [long, short]) assert.equal((await s.request('/api/whoami', hdr(old.web))).status, 200)
         process.env[n] = JSON.stringify(neu)
         await cache.refresh(`env:${n}`)
         // Grace starts at the rotation (rotate event), not at the next request.
-        await waitFor(() => guard.stats().graceActive, 5000, 'grace to start')
-        let r = await s.request('/api/whoami', hdr(neu.web))
+        await waitFor(() => long.guard.stats().graceActive, 5000, 'grace to start')
+        let r = await long.s.request('/api/whoami', hdr(neu.web))
         assert.equal(r.status, 200)
-        r = await s.request('/api/whoami', hdr(old.web))
+        r = await long.s.request('/api/whoami', hdr(old.web))
         assert.equal(r.status, 200, 'previous key still valid during grace')
         assert.equal(r.json.client, 'web')
-        assert.equal(guard.stats().acceptedPrevious.web, 1)
+        assert.equal(long.guard.stats().acceptedPrevious.web, 1)
+        assert.ok(log.lines.some((l) => l.includes('api_key_previous_used')))
         // After the grace period the old key is rejected (wait for the condition, bounded).
-        await waitFor(() => !guard.stats().graceActive, graceMs + 5000, 'grace to end')
-        r = await s.request('/api/whoami', hdr(old.web))
+        await waitFor(() => short.guard.stats().graceRemainingMs === 0, 10_000, 'short grace to end')
+        r = await short.s.request('/api/whoami', hdr(old.web))
         assert.equal(r.status, 401)
-        assert.equal((await s.request('/api/whoami', hdr(neu.web))).status, 200)
-        assertNoLeak([...s.transcript, ...log.lines], [old.web, neu.web], 'responses and logs')
-      } finally { await s.close() }
+        assert.equal(short.guard.stats().graceActive, false)
+        assert.equal((await short.s.request('/api/whoami', hdr(neu.web))).status, 200)
+        assertNoLeak([...long.s.transcript, ...short.s.transcript, ...log.lines], [old.web, neu.web], 'responses and logs')
+      } finally { await long.s.close(); await short.s.close() }
     })
 
     test('rotation of a file: secret (rewrite + refresh) with graceMs: 0 → old key rejected at once', async () => {
