@@ -331,6 +331,15 @@ describe('express() option validation', () => {
     assert.throws(() => sg.errorHandler({}), (e) => e.code === 'INVALID_OPTION')
   })
 
+  test('named ESM imports work: import { express, requireApiKey, … } from "secret-guard"', () => {
+    const { execFileSync } = require('child_process')
+    const url = require('url').pathToFileURL(path.join(__dirname, '..', 'index.js')).href
+    const src = `import { express, requireApiKey, rotationWebhook, signWebhook, errorHandler, SecretUnavailableError } from ${JSON.stringify(url)}
+console.log([express, requireApiKey, rotationWebhook, signWebhook, errorHandler, SecretUnavailableError].map((f) => typeof f).join(','))`
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', src], { encoding: 'utf8', timeout: 20_000 })
+    assert.equal(out.trim(), 'function,function,function,function,function,function')
+  })
+
   test('valid options build a 3-argument middleware', () => {
     const mw = sg.express({ cache, secrets: { a: 'env:A', b: 'file:b', c: 'aws:prod/x#k' } })
     assert.equal(typeof mw, 'function')
