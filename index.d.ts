@@ -71,10 +71,16 @@ export interface SecretCacheOptions {
   connectTimeout?: number
   /** AWS Secrets Manager overrides; otherwise the standard AWS chain (AWS_REGION, credentials, …). */
   aws?: { region?: string; endpoint?: string }
-  /** Vault / OpenBao KV v2. address defaults to VAULT_ADDR, token to VAULT_TOKEN, mount to 'secret'. http:// only. */
+  /** Vault / OpenBao KV v2 (http:// or https://). address defaults to VAULT_ADDR, token to VAULT_TOKEN, mount to 'secret'. */
   vault?: { address?: string; token?: string; mount?: string }
   /** Directory of mounted secret files (Docker/Kubernetes) for `file:` names. */
   files?: { dir?: string }
+  /**
+   * Keep string values JS has already read in a JS-side read memo (invalidated by the native
+   * side on rotation, eviction and refresh failure) so repeated reads cost about a Map lookup.
+   * Default true; false always asks the native side.
+   */
+  memo?: boolean
 }
 
 export interface SecretGetOptions {

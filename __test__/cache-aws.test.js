@@ -220,3 +220,30 @@ test('aws: missing credentials or region fail fast with PROVIDER_NOT_CONFIGURED'
   const noRegion = spawnSync(process.execPath, ['-e', script], { env: { ...base, AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake' }, encoding: 'utf8', timeout: 20_000 })
   assert.match(noRegion.stdout, /^PROVIDER_NOT_CONFIGURED .*region/)
 })
+
+// Stale-while-revalidate, shown without timing: the server holds the refresh request open,
+// and reads keep resolving from memory while it is in flight.
+test('aws: get of a cached name does not wait for a refresh in flight', async (t) => {
+  const held = []
+  const srv = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => { body += c })
+    req.on('end', () => {
+      if (req.headers['x-amz-target'] === 'secretsmanager.DescribeSecret') { held.push(res); return } // never answered
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+      res.end(JSON.stringify({ Name: 'swr', VersionId: 'v1', SecretString: 'sk_test_FAKE_swr', VersionStages: ['AWSCURRENT'] }))
+    })
+  })
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve))
+  t.after(() => { srv.closeAllConnections(); srv.close() })
+  const cache = new SecretCache({ aws: { endpoint: `http://127.0.0.1:${srv.address().port}` }, refreshInterval: 30, requestTimeout: 30_000 })
+  t.after(() => cache.close())
+  assert.equal(await cache.get('aws:swr'), 'sk_test_FAKE_swr')
+  await until(() => held.length === 1 && cache.stats().inflight === 1, { what: 'a refresh held in flight' })
+  for (let i = 0; i < 20; i++) {
+    assert.equal(await cache.get('aws:swr'), 'sk_test_FAKE_swr')
+    assert.equal(await cache.get('aws:swr', { versionStage: 'AWSCURRENT' }), 'sk_test_FAKE_swr')
+  }
+  assert.equal(cache.stats().inflight, 1, 'the refresh is still in flight')
+  assert.equal(held.length, 1, 'and still single')
+})

@@ -276,10 +276,8 @@ class SecretCache extends EventEmitter {
     const stage = stageOf(options)
     const memo = this[MEMO]
     if (memo !== null) {
-      if (stage !== undefined) {
-        const e = memo.values.get(ReadMemo.memoKey(name, stage))
-        if (e !== undefined) { e.n++; return e.v }
-      }
+      const e = memo.values.get(ReadMemo.memoKey(name, stage))
+      if (e !== undefined) { e.n++; return e.v }
       memo.flush(this[NATIVE]) // a miss may insert and evict: report recency first
     }
     const v = this[NATIVE].getSync(name, stage)

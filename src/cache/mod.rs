@@ -524,15 +524,17 @@ impl Inner {
             return Err(closed_err());
         }
         let mut map = self.lock();
+        let before = map.len();
         let e = map.entry(key.clone()).or_insert_with(|| Entry::new(Instant::now()));
         if let Some(rx) = &e.inflight {
             return Ok(rx.clone());
         }
+        let is_new = map.len() > before;
+        let e = map.get_mut(key).expect("just inserted");
         let (tx, rx) = watch::channel(None);
         e.inflight = Some(rx.clone());
         let prev = e.loaded.clone();
         let check_ok = !e.check_unsupported;
-        let is_new = prev.is_none() && e.st.reads <= 1;
         drop(map);
         if is_new {
             self.evict_if_needed();
@@ -582,6 +584,7 @@ impl Inner {
         let now = Instant::now();
         let mut events = Vec::new();
         let mut retired: Option<Arc<Loaded>> = None;
+        let mut learned: Option<Arc<Loaded>> = None;
         let mut map = self.lock();
         if self.is_closed() {
             return (Err(closed_err()), events);
@@ -637,7 +640,7 @@ impl Inner {
                     (Some(o), false) => o.clone(),
                     _ => {
                         let nl = Arc::new(newl);
-                        nl.learn();
+                        learned = Some(nl.clone());
                         if let Some(o) = &old {
                             e.st.rotations += 1;
                             self.stats.rotations.fetch_add(1, Ordering::Relaxed);
@@ -683,6 +686,10 @@ impl Inner {
             }
         };
         drop(map);
+        // Masker calls happen outside the map lock.
+        if let Some(n) = learned {
+            n.learn();
+        }
         if let Some(o) = retired {
             o.retire();
         }

@@ -173,3 +173,32 @@ impl VaultProvider {
         Ok(if cur.as_deref() == Some(version) { Check::Unchanged } else { Check::Changed })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(address: &str) -> VaultOptions {
+        VaultOptions {
+            address: address.into(),
+            token: SecretString::from("test-token-FAKE-debug".to_string()),
+            mount: "secret".into(),
+            connect_timeout: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn debug_hides_token_and_addresses_are_checked() {
+        let p = VaultProvider::new(opts("http://127.0.0.1:8200/")).unwrap();
+        let d = format!("{p:?}");
+        assert!(!d.contains("FAKE"), "{d}");
+        assert!(d.contains("http://127.0.0.1:8200"));
+        for bad in ["ftp://x", "127.0.0.1:8200", "http://exa mple"] {
+            assert_eq!(VaultProvider::new(opts(bad)).unwrap_err().code, "PROVIDER_NOT_CONFIGURED", "{bad}");
+        }
+        assert!(valid_name("app/db").is_ok());
+        assert!(valid_name("app//db").is_err());
+        assert!(valid_name("/app").is_err());
+    }
+}
