@@ -5,23 +5,33 @@
 const env = require('./lib/env')
 const errors = require('./lib/errors')
 
-module.exports = {
-  // --- env files: dotenv-compatible loader (drop-in: same options, parse results and return shape)
-  config: env.config,
-  configDotenv: env.configDotenv,
-  parse: env.parse,
-  populate: env.populate,
+// --- env files: dotenv-compatible loader (drop-in: same options, parse results and return shape)
 
-  // --- errors
-  SecretGuardError: errors.SecretGuardError,
-}
+// Every export is one `module.exports.name =` line so Node's ESM loader
+// (cjs-module-lexer) sees it: `import { config, SecretCache } from 'secret-guard'`.
+module.exports.config = env.config
+module.exports.configDotenv = env.configDotenv
+module.exports.parse = env.parse
+module.exports.populate = env.populate
+module.exports.SecretGuardError = errors.SecretGuardError
 
 // --- secret cache (issue 3)
-Object.assign(module.exports, require('./lib/cache'))
+module.exports.SecretCache = require('./lib/cache').SecretCache
 
 
 // --- masking (issue 4)
-Object.assign(module.exports, require('./lib/mask'))
+const maskApi = require('./lib/mask')
+module.exports.createMasker = maskApi.createMasker
+module.exports.mask = maskApi.mask
+module.exports.redact = maskApi.redact
+module.exports.addSecret = maskApi.addSecret
+module.exports.removeSecret = maskApi.removeSecret
+module.exports.retireSecret = maskApi.retireSecret
+module.exports.configureMasking = maskApi.configureMasking
+module.exports.defaultMasker = maskApi.defaultMasker
+module.exports.fingerprint = maskApi.fingerprint
+module.exports.Secret = maskApi.Secret
+module.exports.DEFAULT_KEY_PATTERN = maskApi.DEFAULT_KEY_PATTERN
 
 
 // --- express (issue 5)
@@ -41,13 +51,9 @@ module.exports.webhookHeaders = expressApi.webhookHeaders
 
 
 // --- env extras: expand, cascade, encrypted values, validation (issue 6)
-{
-  const envx = require('./lib/envx')
-  Object.assign(module.exports, {
-    expand: envx.expand,
-    validateEnv: envx.validateEnv,
-    keypair: envx.keypair,
-    encryptValue: envx.encryptValue,
-    decryptValue: envx.decryptValue
-  })
-}
+const envx = require('./lib/envx')
+module.exports.expand = envx.expand
+module.exports.validateEnv = envx.validateEnv
+module.exports.keypair = envx.keypair
+module.exports.encryptValue = envx.encryptValue
+module.exports.decryptValue = envx.decryptValue

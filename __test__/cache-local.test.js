@@ -52,6 +52,16 @@ test('env: re-read on access once refreshInterval has passed', async (t) => {
   assert.equal((await rotated).name, 'env:SG_TEST_ENV_B')
 })
 
+test('env: refresh() of a name never read loads it (regression: used to reject EVICTED)', async (t) => {
+  const v = fakeSecret('never-read')
+  process.env.SG_TEST_ENV_NEVER_READ = v
+  const cache = new SecretCache()
+  t.after(() => { cache.close(); delete process.env.SG_TEST_ENV_NEVER_READ })
+  assert.equal(await cache.refresh('env:SG_TEST_ENV_NEVER_READ'), false, 'a first load is not a rotation')
+  assert.equal(cache.getSync('env:SG_TEST_ENV_NEVER_READ'), v)
+  assert.equal(cache.stats().entries, 1)
+})
+
 test('env: missing variable rejects with SECRET_NOT_FOUND; getSync throws it too', async (t) => {
   const cache = new SecretCache()
   t.after(() => cache.close())

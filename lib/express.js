@@ -781,9 +781,8 @@ function rotationWebhook (opts) {
     const entries = usageOf(b)
     const stages = new Set(entries.map((u) => u.versionStage).filter((st) => st && st !== 'AWSCURRENT'))
     const loaded = entries.some((u) => (!u.versionStage || u.versionStage === 'AWSCURRENT') && u.loaded !== false)
-    // Not loaded yet (e.g. registered by express() before its first request): a
-    // load reads the current value. (The cache's refresh() of an env: secret
-    // that was never read rejects with EVICTED.)
+    // Not loaded yet (e.g. registered by express() before its first request):
+    // a plain load reads the current value.
     if (loaded || typeof cache.usage !== 'function') await cache.refresh(b)
     else await cache.get(b)
     await Promise.all([...stages].map((st) => cache.refresh(b, { versionStage: st }).catch(() => {})))

@@ -508,7 +508,13 @@ impl Inner {
         if self.is_closed() {
             return Err(closed_err());
         }
-        let before = self.lock().get(key).and_then(|e| e.loaded.clone());
+        // A refresh of a name never read yet loads it (it must not fail as "evicted").
+        let before = self
+            .lock()
+            .entry(key.clone())
+            .or_insert_with(|| Entry::new(Instant::now()))
+            .loaded
+            .clone();
         let prev = before.clone();
         let fetched = providers::env::fetch(&key.name, &self.stats.upstream_calls);
         let (out, events) = self.apply(key, prev, fetched.map(FetchResult::Fetched), true);
