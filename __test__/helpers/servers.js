@@ -177,3 +177,9 @@ function motoRecorder (endpoint) {
 }
 
 module.exports = { ensureVenv, startMoto, startOpenBao, awsTestEnv, freePort, motoRecorder }
+
+// `node __test__/helpers/servers.js install`: prepare .venv-test ahead of the tests (.ci/run).
+if (require.main === module && process.argv[2] === 'install') {
+  const { python } = module.exports.ensureVenv()
+  console.log(`test servers ready in ${path.relative(process.cwd(), path.dirname(path.dirname(python))) || '.'}`)
+}
