@@ -15,8 +15,24 @@ module.exports.parse = env.parse
 module.exports.populate = env.populate
 module.exports.SecretGuardError = errors.SecretGuardError
 
+// Capabilities that config() does not need are loaded on first use, so that
+// `require('secret-guard').config()` starts as fast as possible. Each name is
+// still assigned once below (that is what Node's ESM loader detects).
+function lazy (file, name) {
+  Object.defineProperty(module.exports, name, {
+    enumerable: true,
+    configurable: true,
+    get () {
+      const value = require(file)[name]
+      Object.defineProperty(module.exports, name, { value, enumerable: true, writable: true, configurable: true })
+      return value
+    }
+  })
+}
+
 // --- secret cache (issue 3)
-module.exports.SecretCache = require('./lib/cache').SecretCache
+module.exports.SecretCache = undefined
+lazy('./lib/cache', 'SecretCache')
 
 
 // --- masking (issue 4)
@@ -37,23 +53,23 @@ module.exports.DEFAULT_KEY_PATTERN = maskApi.DEFAULT_KEY_PATTERN
 // --- express (issue 5)
 // Written as one assignment per name so Node's ESM loader (cjs-module-lexer) sees
 // them: `import { express, requireApiKey } from 'secret-guard'` works.
-const expressApi = require('./lib/express')
-module.exports.express = expressApi.express
-module.exports.requireApiKey = expressApi.requireApiKey
-module.exports.rotationWebhook = expressApi.rotationWebhook
-module.exports.signWebhook = expressApi.signWebhook
-module.exports.errorHandler = expressApi.errorHandler
-module.exports.SecretUnavailableError = expressApi.SecretUnavailableError
-module.exports.webhookHeaders = expressApi.webhookHeaders
+module.exports.express = undefined
+module.exports.requireApiKey = undefined
+module.exports.rotationWebhook = undefined
+module.exports.signWebhook = undefined
+module.exports.errorHandler = undefined
+module.exports.SecretUnavailableError = undefined
+module.exports.webhookHeaders = undefined
+for (const n of ['express', 'requireApiKey', 'rotationWebhook', 'signWebhook', 'errorHandler', 'SecretUnavailableError', 'webhookHeaders']) lazy('./lib/express', n)
 
 
 // --- monitoring (issue 7)
 
 
 // --- env extras: expand, cascade, encrypted values, validation (issue 6)
-const envx = require('./lib/envx')
-module.exports.expand = envx.expand
-module.exports.validateEnv = envx.validateEnv
-module.exports.keypair = envx.keypair
-module.exports.encryptValue = envx.encryptValue
-module.exports.decryptValue = envx.decryptValue
+module.exports.expand = undefined
+module.exports.validateEnv = undefined
+module.exports.keypair = undefined
+module.exports.encryptValue = undefined
+module.exports.decryptValue = undefined
+for (const n of ['expand', 'validateEnv', 'keypair', 'encryptValue', 'decryptValue']) lazy('./lib/envx', n)

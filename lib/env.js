@@ -11,6 +11,13 @@ const { SecretGuardError, typeError } = require('./errors')
 
 const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024
 
+// Options handled by lib/envx.js (expansion, cascade, decryption, validation).
+const EXTRA_OPTIONS = ['expand', 'cascade', 'convention', 'nodeEnv', 'required', 'schema', 'strict', 'decrypt', 'privateKey', 'envKeysFile']
+function usesExtras (options) {
+  if (options === null || typeof options !== 'object') return false
+  return EXTRA_OPTIONS.some((k) => options[k] !== undefined && options[k] !== false && options[k] !== null)
+}
+
 // Hooks other capabilities register (e.g. the default masker learns secret-looking values).
 const loadHooks = []
 function onLoad (fn) { loadHooks.push(fn) }
@@ -109,8 +116,10 @@ function readEnvFile (p, encoding, maxFileSize) {
 function config (options = {}) {
   if (options === null || typeof options !== 'object') options = {}
   // expand / cascade / decrypt / required / schema (issue 6): lib/envx.js
-  const envx = require('./envx')
-  if (envx.usesExtras(options)) return envx.configx(options)
+  // (loaded only when one of those options is used, to keep start-up lean)
+  if (usesExtras(options)) {
+    return require('./envx').configx(options)
+  }
   const given = { ...options }
   for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k]
   const opts = { ...optionsFromEnv(), ...given }
@@ -156,4 +165,4 @@ function config (options = {}) {
 
 module.exports = { parse, config, configDotenv: config, populate, onLoad, parseBoolean, optionsFromEnv }
 // Shared with lib/envx.js (not part of the public API).
-module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE }
+module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE, usesExtras }

@@ -13,13 +13,9 @@ const { SecretGuardError, typeError } = require('./errors')
 const { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE } = env._internal
 const { parseBoolean, optionsFromEnv, populate, parse } = env
 
-const EXTRA_OPTIONS = ['expand', 'cascade', 'convention', 'nodeEnv', 'required', 'schema', 'strict', 'decrypt', 'privateKey', 'envKeysFile']
 const ENCRYPTED_PREFIX = 'encrypted:'
 
-function usesExtras (options) {
-  if (options === null || typeof options !== 'object') return false
-  return EXTRA_OPTIONS.some((k) => options[k] !== undefined && options[k] !== false && options[k] !== null)
-}
+const usesExtras = env._internal.usesExtras
 
 // ------------------------------------------------------------------ cascade
 

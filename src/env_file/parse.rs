@@ -24,11 +24,30 @@ pub struct Pair<'a> {
 }
 
 /// Length in bytes of the JS `\s` character starting at `i`, or 0.
+/// Byte classes: bit 0 = ASCII white space, bit 1 = key character `[\w.-]`.
+const WS: u8 = 1;
+const KEY: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            t[i] |= WS;
+        }
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' {
+            t[i] |= KEY;
+        }
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 fn ws_len(s: &[u8], i: usize) -> usize {
     let b = s[i];
     if b < 0x80 {
-        return matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') as usize;
+        return (CLASS[b as usize] & WS) as usize;
     }
     match b {
         0xC2 => (s.get(i + 1) == Some(&0xA0)) as usize * 2,
@@ -64,7 +83,7 @@ fn line_start(s: &[u8], i: usize) -> bool {
 
 #[inline]
 fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+    CLASS[b as usize] & KEY != 0
 }
 
 /// End of the run of `\s` starting at `i`; also the start of the last line
@@ -155,6 +174,7 @@ impl QuoteIndex {
 }
 
 struct Scanner<'a> {
+    src: &'a str,
     s: &'a [u8],
     quotes: [Option<QuoteIndex>; 3],
     /// Per quote kind: (query position, first unescaped quote after it) of the
@@ -172,6 +192,13 @@ fn quote_slot(q: u8) -> usize {
 }
 
 impl<'a> Scanner<'a> {
+    /// Every boundary the scanner produces is next to an ASCII byte or a whole
+    /// multi-byte character, so this O(1)-checked slice never fails.
+    #[inline]
+    fn slice(&self, a: usize, b: usize) -> &'a str {
+        &self.src[a..b]
+    }
+
     fn quote_index(&mut self, q: u8) -> &QuoteIndex {
         let s = self.s;
         self.quotes[quote_slot(q)].get_or_insert_with(|| QuoteIndex::build(s, q))
@@ -251,13 +278,13 @@ impl<'a> Scanner<'a> {
             let q = s[a];
             if let Some(e) = self.closing(q, a) {
                 let end = tail(s, e + 1).expect("good quote has a tail");
-                return (str_at(s, v, e + 1), end);
+                return (self.slice(v, e + 1), end);
             }
         }
         if v < s.len() && s[v] != b'#' && s[v] != b'\n' {
             let f = memchr::memchr2(b'#', b'\n', &s[v..]).map_or(s.len(), |o| v + o);
             let end = tail(s, f).expect("tail after [^#\\n]+ always matches");
-            return (str_at(s, v, f), end);
+            return (self.slice(v, f), end);
         }
         (
             "",
@@ -277,25 +304,19 @@ impl<'a> Scanner<'a> {
             let (j, _) = ws_run(s, i + 6);
             if let Some((ke, v)) = self.key_sep(j) {
                 let (val, end) = self.value(v);
-                return Ok((str_at(s, j, ke), val, end));
+                return Ok((self.slice(j, ke), val, end));
             }
         }
         match self.key_sep(i) {
             Some((ke, v)) => {
                 let (val, end) = self.value(v);
-                Ok((str_at(s, i, ke), val, end))
+                Ok((self.slice(i, ke), val, end))
             }
             None => Err(i),
         }
     }
 }
 
-#[inline]
-fn str_at(s: &[u8], a: usize, b: usize) -> &str {
-    // Every boundary used here is next to an ASCII byte or a whole
-    // multi-byte character, so slicing valid UTF-8 stays valid.
-    std::str::from_utf8(&s[a..b]).expect("char boundary")
-}
 
 /// Next position >= `x` where `^` holds.
 #[inline]
@@ -336,9 +357,10 @@ fn js_trim(v: &str) -> &str {
     &v[a..e]
 }
 
+/// Does the text hold a JS line terminator (`\n`, U+2028, U+2029)? Both
+/// multi-byte ones start with 0xE2, so one two-byte search finds candidates.
 fn contains_lt(b: &[u8]) -> bool {
-    memchr::memchr(b'\n', b).is_some()
-        || memchr::memchr2_iter(0xA8, 0xA9, b).any(|i| i >= 2 && b[i - 2] == 0xE2 && b[i - 1] == 0x80)
+    memchr::memchr2_iter(b'\n', 0xE2, b).any(|i| b[i] == b'\n' || lt_len(b, i) == 3)
 }
 
 /// `value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`.
@@ -438,7 +460,7 @@ pub fn normalize_newlines(src: &str) -> Cow<'_, str> {
 /// Parse already-normalised text (no `\r`) into pairs in file order.
 pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
     let s = src.as_bytes();
-    let mut sc = Scanner { s, quotes: [None, None, None], next_cache: [None, None, None] };
+    let mut sc = Scanner { src, s, quotes: [None, None, None], next_cache: [None, None, None] };
     let mut out = Vec::new();
     let mut p = 0;
     while p < s.len() {
