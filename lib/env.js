@@ -122,7 +122,8 @@ function config (options = {}) {
   }
   const given = { ...options }
   for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k]
-  const opts = { ...optionsFromEnv(), ...given }
+  const fromEnv = optionsFromEnv() // process.env reads are costly: once per call
+  const opts = { ...fromEnv, ...given }
 
   const processEnv = opts.processEnv != null ? opts.processEnv : process.env
   const debug = parseBoolean(opts.debug)
@@ -155,7 +156,7 @@ function config (options = {}) {
   }
   for (const hook of loadHooks) hook(parsedAll, opts)
 
-  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv).quiet ?? true))
+  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : ((processEnv === process.env ? fromEnv : optionsFromEnv(processEnv)).quiet ?? true))
   if (debug || !quiet) {
     const shown = paths.map(displayPath).join(',')
     console.error(`[secret-guard] injected env (${Object.keys(populated).length}) from ${shown}`)
