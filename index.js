@@ -28,6 +28,13 @@ Object.assign(module.exports, require('./lib/mask'))
 
 
 // --- monitoring (issue 7)
+{
+  const m = require('./lib/metrics')
+  const sp = require('./lib/status-page')
+  module.exports.metrics = m.metrics
+  module.exports.metricsHandler = m.metricsHandler
+  module.exports.statusPage = sp.statusPage
+}
 
 
 // --- env extras: expand, cascade, encrypted values, validation (issue 6)
