@@ -62,7 +62,8 @@ function chart (title, series, from, minutes, id) {
     const i = Math.round(((minutes - 1) * t) / ticks)
     const d = new Date(from + i * 60_000)
     const lbl = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`
-    parts.push(`<text x="${x(i).toFixed(1)}" y="${H - 8}" text-anchor="middle" font-size="11" fill="#6b7280">${lbl}</text>`)
+    const anchor = t === 0 ? 'start' : t === ticks ? 'end' : 'middle'
+    parts.push(`<text x="${x(i).toFixed(1)}" y="${H - 8}" text-anchor="${anchor}" font-size="11" fill="#6b7280">${lbl}</text>`)
   }
   series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length]
