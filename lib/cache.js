@@ -399,7 +399,7 @@ class SecretCache extends EventEmitter {
       webhooks: enabled ? { ...mon.webhooks } : { accepted: 0, rejected: 0 },
       anomalies: enabled ? mon.anomalies.map((a) => ({ ...a })) : [],
       anomalyCounts: enabled ? { ...mon.anomalyCounts } : {},
-      droppedLabels: enabled ? mon.reg.droppedLabels : 0,
+      droppedLabels: enabled ? mon.folded + mon.reg.droppedLabels : 0,
       audit: { events: mon.auditEvents, errors: mon.auditErrors },
       series,
     }

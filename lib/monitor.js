@@ -160,7 +160,6 @@ function monitorOptions (m) {
 
 // ---------------------------------------------------------------- monitor
 
-const MAX_PENDING = 512
 const MAX_ANOMALIES_KEPT = 100
 
 /** Bounded Map: deletes the oldest entry when full. */
@@ -187,9 +186,21 @@ class Monitor {
     this.reg = new NativeUsageRegistry({ maxClients: this.o.maxClients, maxRoutes: this.o.maxRoutes, maxSecrets: this.o.maxSecrets })
     this.now = this.o.clock
     this.startedAt = this.now()
-    this.pending = new Map() // client\0route\0outcome -> { client, route, outcome, n, at }
-    this.pendingRoutes = new Map() // secret\0route -> { name, route, n }
-    this.routesSeen = new Map() // 'secret\0name' | 'client\0name' -> Set(route)
+    // Recording state, bounded like the Rust registry (maxClients / maxSecrets
+    // entries, maxRoutes routes each; beyond: 'other'). Counts since the last
+    // flush sit in the route entries; an entry's existence means its route was seen.
+    this.cl = new Map() // client -> Map(route -> { a, p, r, at, rat })
+    this.sec = new Map() // secret -> Map(route -> { n })
+    this.dirty = false
+    this.folded = 0 // recordings folded into 'other' (label caps)
+    // Coarse clock for "last used" (1 s resolution): Date.now() on every request
+    // would cost more than the counting itself. An injected clock is called directly.
+    this.coarse = this.now()
+    this.coarseTimer = null
+    if (!this.o.injectedClock) {
+      this.coarseTimer = setInterval(() => { this.coarse = Date.now() }, 1000)
+      if (this.coarseTimer.unref) this.coarseTimer.unref()
+    }
     this.rateState = new Map() // subject key -> { last, ewma, samples }
     this.lastTickAt = this.startedAt
     this.rejections = new Map() // source -> [timestamps]
@@ -255,24 +266,38 @@ class Monitor {
     this.cache.emit('anomaly', ev)
   }
 
-  checkRoute (kind, name, route, extra) {
-    if (!this.o.rules.has('new_route')) return
-    const key = kind + '\0' + name
-    let set = this.routesSeen.get(key)
-    if (set === undefined) {
-      if (this.routesSeen.size >= this.o.maxClients + this.o.maxSecrets) return
-      this.routesSeen.set(key, (set = new Set()))
-    }
-    if (set.has(route)) return
-    if (set.size >= this.o.maxRoutes) return // bounded: beyond the cap routes are not learned
-    set.add(route)
-    const sinceStart = this.now() - this.startedAt
-    if (sinceStart >= this.o.learningPeriod) {
-      this.anomaly('new_route', { [kind]: name, route }, {
-        observed: route, expected: `one of ${set.size - 1} route(s) seen during the learning period`, ...extra,
+  /** A route seen for the first time for a subject (its entry was just created). */
+  newRoute (kind, name, route, known, u) {
+    if (u === null || !this.o.rules.has('new_route') || name === 'other' || route === 'other') return
+    if (this.now() - this.startedAt >= this.o.learningPeriod) {
+      this.anomaly('new_route', { [kind]: name }, {
+        observed: route, expected: `one of ${known} route(s) seen before`, route, requestId: u.requestId, ...(kind === 'secret' ? { client: u.client } : {}),
       })
     }
   }
+
+  /** The (bounded) route entry of `name` in `map`, created on first use. */
+  routeEntry (map, kind, name, route, cap, make, extra) {
+    let routes = map.get(name)
+    if (routes === undefined) {
+      if (map.size >= cap && name !== 'other') { this.folded++; return this.routeEntry(map, kind, 'other', route, cap, make, extra) }
+      map.set(name, (routes = new Map()))
+    }
+    let e = routes.get(route)
+    if (e === undefined) {
+      if (routes.size >= this.o.maxRoutes && route !== 'other') {
+        this.folded++
+        e = routes.get('other')
+        if (e !== undefined) return e
+        route = 'other'
+      }
+      routes.set(route, (e = make()))
+      this.newRoute(kind, name, route, routes.size - 1, extra)
+    }
+    return e
+  }
+
+  nowCoarse () { return this.o.injectedClock ? this.now() : this.coarse }
 
   // ---------------------------------------------------------- recording API
 
@@ -283,32 +308,40 @@ class Monitor {
    */
   recordClientUse (u) {
     if (this.o.disabled) return
-    if (!isObj(u)) throw typeError('INVALID_OPTION', 'recordClientUse({ client, route, outcome, fingerprint, source, requestId })')
-    let outcome = u.outcome === undefined ? 'accepted' : u.outcome
-    if (outcome !== 'accepted' && outcome !== 'previous' && outcome !== 'rejected' && outcome !== 'retired') {
+    if (u === null || typeof u !== 'object') throw typeError('INVALID_OPTION', 'recordClientUse({ client, route, outcome, fingerprint, source, requestId })')
+    const outcome = u.outcome === undefined ? 'accepted' : u.outcome
+    if (outcome === 'accepted' || outcome === 'previous') {
+      // Hot path: two Map lookups and a counter.
+      const c = u.client
+      const client = typeof c === 'string' && c.length > 0 && c.length <= MAX_LABEL ? c : label(c, 'default')
+      const r = u.route
+      const route = typeof r === 'string' && r.length > 0 && r.length <= MAX_LABEL ? r : label(r, 'unknown')
+      const e = this.routeEntry(this.cl, 'client', client, route, this.o.maxClients, newClientEntry, u)
+      if (outcome === 'accepted') e.a++
+      else {
+        e.p++
+        this.audit('api_key_previous_used', { client, fingerprint: u.fingerprint, route, source: u.source, requestId: u.requestId, outcome })
+      }
+      e.at = this.nowCoarse()
+      this.dirty = true
+      return
+    }
+    if (outcome !== 'rejected' && outcome !== 'retired') {
       throw typeError('INVALID_OPTION', "recordClientUse: outcome must be 'accepted', 'previous', 'rejected' or 'retired'")
     }
     const now = this.now()
-    const rejected = outcome === 'rejected' || outcome === 'retired'
-    const client = label(u.client, rejected ? 'unknown' : 'default')
+    const client = label(u.client, 'unknown')
     const route = label(u.route, 'unknown')
     let retired = outcome === 'retired' ? { client, graceUntil: undefined } : undefined
-    if (rejected && retired === undefined && typeof u.fingerprint === 'string') {
+    if (retired === undefined && typeof u.fingerprint === 'string') {
       const r = this.retired.get(u.fingerprint)
       if (r !== undefined && now > r.graceUntil) retired = r
     }
-    const counted = rejected ? 'rejected' : outcome
-    const k = client + '\0' + route + '\0' + counted
-    const p = this.pending.get(k)
-    if (p !== undefined) { p.n++; p.at = now } else {
-      this.pending.set(k, { client, route, outcome: counted, n: 1, at: now })
-      if (this.pending.size > MAX_PENDING) this.flush()
-    }
-    if (!rejected) {
-      if (outcome === 'previous') this.audit('api_key_previous_used', { client, fingerprint: u.fingerprint, route, source: u.source, requestId: u.requestId, outcome })
-      if (this.o.rules.has('new_route')) this.checkRoute('client', client, route, { requestId: u.requestId })
-      return
-    }
+    // Rejected requests never teach or alert on routes (extra = null).
+    const e = this.routeEntry(this.cl, 'client', client, route, this.o.maxClients, newClientEntry, null)
+    e.r++
+    e.rat = now
+    this.dirty = true
     if (retired !== undefined) {
       const c = retired.client || client
       this.audit('api_key_retired_used', { client: c, fingerprint: u.fingerprint, route, source: u.source, requestId: u.requestId, outcome: 'rejected' })
@@ -351,18 +384,14 @@ class Monitor {
   /** A secret read on behalf of a request (express() middleware calls this). */
   recordSecretUse (u) {
     if (this.o.disabled) return
-    if (!isObj(u) || typeof u.name !== 'string') throw typeError('INVALID_OPTION', 'recordSecretUse({ name, route, client, requestId })')
+    if (u === null || typeof u !== 'object' || typeof u.name !== 'string') throw typeError('INVALID_OPTION', 'recordSecretUse({ name, route, client, requestId })')
     const i = u.name.indexOf('#')
     const name = label(i < 0 ? u.name : u.name.slice(0, i), 'unknown')
-    const route = label(u.route, 'unknown')
-    const k = name + '\0' + route
-    const p = this.pendingRoutes.get(k)
-    if (p !== undefined) p.n++
-    else {
-      this.pendingRoutes.set(k, { name, route, n: 1 })
-      if (this.pendingRoutes.size > MAX_PENDING) this.flush()
-    }
-    if (this.o.rules.has('new_route')) this.checkRoute('secret', name, route, { client: u.client, requestId: u.requestId })
+    const r = u.route
+    const route = typeof r === 'string' && r.length > 0 && r.length <= MAX_LABEL ? r : label(r, 'unknown')
+    const e = this.routeEntry(this.sec, 'secret', name, route, this.o.maxSecrets, newSecretEntry, u)
+    e.n++
+    this.dirty = true
   }
 
   /** A rotation webhook delivery (rotationWebhook calls this). outcome: 'accepted' | 'rejected'. */
@@ -380,19 +409,24 @@ class Monitor {
 
   /** Push batched recordings into the Rust registry. */
   flush () {
-    if (this.o.disabled) return
-    if (this.pending.size > 0) {
-      const c = []; const r = []; const o = []; const n = []; const at = []
-      for (const p of this.pending.values()) { c.push(p.client); r.push(p.route); o.push(p.outcome); n.push(Math.min(p.n, 0xffffffff)); at.push(p.at) }
-      this.pending.clear()
-      this.reg.recordClients(c, r, o, n, at)
+    if (this.o.disabled || !this.dirty) return
+    this.dirty = false
+    const c = []; const r = []; const o = []; const n = []; const at = []
+    for (const [client, routes] of this.cl) {
+      for (const [route, e] of routes) {
+        if (e.a > 0) { c.push(client); r.push(route); o.push('accepted'); n.push(Math.min(e.a, 0xffffffff)); at.push(e.at); e.a = 0 }
+        if (e.p > 0) { c.push(client); r.push(route); o.push('previous'); n.push(Math.min(e.p, 0xffffffff)); at.push(e.at); e.p = 0 }
+        if (e.r > 0) { c.push(client); r.push(route); o.push('rejected'); n.push(Math.min(e.r, 0xffffffff)); at.push(e.rat); e.r = 0 }
+      }
     }
-    if (this.pendingRoutes.size > 0) {
-      const s = []; const r = []; const n = []
-      for (const p of this.pendingRoutes.values()) { s.push(p.name); r.push(p.route); n.push(Math.min(p.n, 0xffffffff)) }
-      this.pendingRoutes.clear()
-      this.reg.recordSecretRoutes(s, r, n)
+    if (c.length > 0) this.reg.recordClients(c, r, o, n, at)
+    const s = []; const sr = []; const sn = []
+    for (const [name, routes] of this.sec) {
+      for (const [route, e] of routes) {
+        if (e.n > 0) { s.push(name); sr.push(route); sn.push(Math.min(e.n, 0xffffffff)); e.n = 0 }
+      }
     }
+    if (s.length > 0) this.reg.recordSecretRoutes(s, sr, sn)
   }
 
   /**
@@ -462,10 +496,14 @@ class Monitor {
 
   close () {
     if (this.timer) { clearInterval(this.timer); this.timer = null }
+    if (this.coarseTimer) { clearInterval(this.coarseTimer); this.coarseTimer = null }
     if (!this.o.disabled) { try { this.flush() } catch {} }
     if (this.auditFile) this.auditFile.close()
   }
 }
+
+function newClientEntry () { return { a: 0, p: 0, r: 0, at: 0, rat: 0 } }
+function newSecretEntry () { return { n: 0 } }
 
 function round (x) { return Math.round(x * 100) / 100 }
 
