@@ -97,6 +97,7 @@ test('status page in headless Chromium: table and SVG charts render; without aut
   assert.deepEqual(rows, ['file:api-keys', 'file:db-password', 'file:stripe-key'])
   assert.match(dom, /data-secret="file:stripe-key">[\s\S]*?stale \(refresh failing\)/)
   assert.match(dom, /data-secret="file:db-password">[\s\S]*?healthy/)
+  assert.match(dom, /<td class="age" title="value since \d{4}-/)
   assert.match(dom, /<svg id="chart-secrets"[^>]*>/)
   assert.match(dom, /<svg id="chart-clients"[^>]*>/)
   const polylines = [...dom.matchAll(/<polyline class="series" data-name="([^"]+)"[^>]*points="([^"]+)"/g)]
@@ -109,7 +110,7 @@ test('status page in headless Chromium: table and SVG charts render; without aut
   fs.mkdirSync(OUT, { recursive: true })
   const png = path.join(OUT, 'status-page.png')
   fs.rmSync(png, { force: true })
-  await chromium([`--screenshot=${png}`, '--window-size=1280,900', `${url}/status?token=${token}`])
+  await chromium([`--screenshot=${png}`, '--window-size=1280,900', '--run-all-compositor-stages-before-draw', '--virtual-time-budget=2000', `${url}/status?token=${token}`])
   const buf = fs.readFileSync(png)
   assert.deepEqual([...buf.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG')
   assert.equal(buf.readUInt32BE(16), 1280)

@@ -442,8 +442,9 @@ class Monitor {
     if (elapsedMin <= 0) return
     this.lastTickAt = now
     const subjects = []
+    const usage = this.cache.usage() // also flushes the read memo's counts into the Rust series
     if (this.o.rules.has('secret_rate')) {
-      for (const u of this.cache.usage()) subjects.push(['secret_rate', 'secret', u.versionStage ? `${u.name}@${u.versionStage}` : u.name, u.reads])
+      for (const u of usage) subjects.push(['secret_rate', 'secret', u.versionStage ? `${u.name}@${u.versionStage}` : u.name, u.reads])
     }
     if (this.o.rules.has('client_rate')) {
       for (const c of this.reg.clients()) subjects.push(['client_rate', 'client', c.client, c.accepted + c.previous + c.rejected])

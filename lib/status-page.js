@@ -42,6 +42,16 @@ function ago (now, t) {
   return `${Math.round(s / 86400)} d ago`
 }
 
+// Age of the current value (since it was loaded or last rotated).
+function age (now, t) {
+  if (typeof t !== 'number') return '—'
+  const s = Math.max(0, Math.round((now - t) / 1000))
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.round(s / 60)} min`
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`
+  return `${Math.round(s / 86400)} d`
+}
+
 function iso (t) { return typeof t === 'number' ? new Date(t).toISOString().replace('.000', '') : '' }
 
 /** An inline SVG line chart of per-minute counts; series: [{ name, counts }]. */
@@ -102,6 +112,7 @@ function render (r, { title, minutes }) {
   const secretRows = r.secrets.map((u) => `<tr data-secret="${esc(u.name)}">
 <td><code>${esc(u.name)}</code>${u.versionStage ? ` <span class="muted">${esc(u.versionStage)}</span>` : ''}</td>
 <td>${health(u)}</td><td><code>${esc(u.version == null ? '—' : u.version)}</code></td>
+<td class="age" title="value since ${esc(iso(u.lastRotationAt || u.loadedAt))}">${esc(age(now, u.lastRotationAt || u.loadedAt))}</td>
 <td title="${esc(iso(u.lastRefreshAt))}">${esc(ago(now, u.lastRefreshAt))}</td>
 <td title="${esc(iso(u.lastRotationAt))}">${esc(ago(now, u.lastRotationAt))}</td>
 <td class="n">${u.reads}</td><td class="n">${u.hits}</td><td class="n">${u.misses}</td><td class="n">${u.refreshes}</td>
@@ -126,9 +137,9 @@ function render (r, { title, minutes }) {
 <div class="card"><b>${rejected}</b><span>rejected API keys</span></div>
 <div class="card"><b>${r.anomalies.length}</b><span>anomalies</span></div>
 </div>
-<section><h2>Secrets</h2><table id="secrets"><thead><tr><th>name</th><th>health</th><th>version</th><th>refreshed</th><th>rotated</th>
+<section><h2>Secrets</h2><table id="secrets"><thead><tr><th>name</th><th>health</th><th>version</th><th>age</th><th>refreshed</th><th>rotated</th>
 <th>reads</th><th>hits</th><th>misses</th><th>refreshes</th><th>failures</th><th>stale served</th><th>last read</th></tr></thead>
-<tbody>${secretRows || '<tr><td colspan="12" class="muted">no secrets cached yet</td></tr>'}</tbody></table></section>
+<tbody>${secretRows || '<tr><td colspan="13" class="muted">no secrets cached yet</td></tr>'}</tbody></table></section>
 <section><h2>Reads per minute, last ${minutes} min</h2>${chart('Secret reads per minute', r.series.secrets, r.series.from, minutes, 'chart-secrets')}</section>
 <section><h2>Client keys</h2><table id="clients"><thead><tr><th>client</th><th>accepted</th><th>in grace</th><th>rejected</th><th>last used</th><th>last rejected</th><th>routes (ok/rejected)</th></tr></thead>
 <tbody>${clientRows || '<tr><td colspan="7" class="muted">no API key checks recorded</td></tr>'}</tbody></table>
