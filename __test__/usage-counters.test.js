@@ -148,3 +148,37 @@ test('recording API validates its input and is a no-op with monitor: false', (t)
   assert.equal(r.monitoring, false)
   assert.deepEqual(r.clients, [])
 })
+
+test('client series per minute with the monitor clock; 24 h window', (t) => {
+  let now = Date.UTC(2026, 0, 1, 0, 0, 30)
+  const cache = new SecretCache({ monitor: { tickInterval: 0, clock: () => now } })
+  t.after(() => cache.close())
+  const use = (n) => { for (let i = 0; i < n; i++) cache.recordClientUse({ client: 'c', route: '/r' }) ; cache.usageReport() }
+  use(2)
+  now += 60_000; use(0)
+  now += 60_000; use(5)
+  assert.deepEqual(cache.usageReport({ minutes: 4 }).series.clients[0].counts, [0, 2, 0, 5])
+  assert.equal(cache.usageReport({ minutes: 4 }).series.from, Date.UTC(2026, 0, 1, 0, -1))
+  now += 24 * 3_600_000 - 60_000 // the first minute leaves the 24 h window
+  use(1)
+  const day = cache.usageReport({ minutes: 1440 }).series.clients[0].counts
+  assert.equal(day.length, 1440)
+  assert.equal(day.reduce((a, b) => a + b, 0), 6)
+  assert.equal(cache.usageReport().clients[0].accepted, 8, 'totals are not windowed')
+})
+
+test('an unclosed, unreferenced cache with monitoring and an audit file is garbage-collected', async (t) => {
+  const v8 = require('v8')
+  const vm = require('vm')
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-usage-gc-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  let ref
+  ;(() => {
+    const c = new SecretCache({ audit: { file: path.join(dir, 'audit.log') } })
+    c.recordClientUse({ client: 'x' })
+    ref = new WeakRef(c)
+  })()
+  await until(async () => { gc(); await new Promise((resolve) => setImmediate(resolve)); return ref.deref() === undefined }, { timeoutMs: 10_000, what: 'cache collected' })
+})

@@ -98,6 +98,9 @@ class AuditFile {
   }
 }
 
+// An unclosed cache that is garbage-collected closes its audit file descriptor.
+const AUDIT_FILES = new FinalizationRegistry((file) => file.close())
+
 function auditOptions (audit) {
   if (audit === undefined || audit === null || audit === false) return null
   if (typeof audit === 'function') return { fn: audit }
@@ -180,6 +183,7 @@ class Monitor {
     const a = auditOptions(audit)
     this.auditFn = a && a.fn ? a.fn : null
     this.auditFile = a && a.file ? new AuditFile(a) : null
+    if (this.auditFile !== null) AUDIT_FILES.register(this, this.auditFile, this)
     this.auditEvents = 0
     this.auditErrors = 0
     if (this.o.disabled) return
@@ -197,9 +201,13 @@ class Monitor {
     // would cost more than the counting itself. An injected clock is called directly.
     this.coarse = this.now()
     this.coarseTimer = null
+    // Timers hold the monitor only weakly: an unclosed, unreferenced cache can
+    // still be garbage-collected (its timers then stop themselves).
+    const ref = new WeakRef(this)
     if (!this.o.injectedClock) {
-      this.coarseTimer = setInterval(() => { this.coarse = Date.now() }, 1000)
-      if (this.coarseTimer.unref) this.coarseTimer.unref()
+      const t = setInterval(() => { const m = ref.deref(); if (m) m.coarse = Date.now(); else clearInterval(t) }, 1000)
+      if (t.unref) t.unref()
+      this.coarseTimer = t
     }
     this.rateState = new Map() // subject key -> { last, ewma, samples }
     this.lastTickAt = this.startedAt
@@ -211,8 +219,13 @@ class Monitor {
     this.webhooks = { accepted: 0, rejected: 0 }
     this.timer = null
     if (this.o.tickInterval > 0) {
-      this.timer = setInterval(() => { try { this.tick() } catch {} }, this.o.tickInterval)
-      if (this.timer.unref) this.timer.unref()
+      const t = setInterval(() => {
+        const m = ref.deref()
+        if (!m) return clearInterval(t)
+        try { m.tick() } catch {}
+      }, this.o.tickInterval)
+      if (t.unref) t.unref()
+      this.timer = t
     }
   }
 
@@ -499,7 +512,7 @@ class Monitor {
     if (this.timer) { clearInterval(this.timer); this.timer = null }
     if (this.coarseTimer) { clearInterval(this.coarseTimer); this.coarseTimer = null }
     if (!this.o.disabled) { try { this.flush() } catch {} }
-    if (this.auditFile) this.auditFile.close()
+    if (this.auditFile) { this.auditFile.close(); AUDIT_FILES.unregister(this) }
   }
 }
 
