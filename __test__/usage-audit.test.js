@@ -147,3 +147,16 @@ test('audit callback and masking: a value passed by mistake in a field is masked
   assert.equal(errs.length, 1)
   bad.close()
 })
+
+test('monitor: false still writes security events to the audit trail (no counters, no rules)', (t) => {
+  const events = []
+  const cache = new SecretCache({ monitor: false, audit: (e) => events.push(e) })
+  t.after(() => cache.close())
+  cache.recordClientUse({ client: 'a', outcome: 'accepted', route: '/r' })
+  cache.recordClientUse({ outcome: 'rejected', route: '/r', fingerprint: 'sgfp_0123456789', requestId: 'q1' })
+  cache.recordWebhook({ outcome: 'rejected', reason: 'bad_signature' })
+  assert.deepEqual(events.map((e) => e.event), ['api_key_rejected', 'webhook_rejected'])
+  assert.equal(events[0].fingerprint, 'sgfp_0123456789')
+  assert.deepEqual(cache.usageReport().clients, [])
+  assert.deepEqual(cache.usageReport().webhooks, { accepted: 0, rejected: 0 })
+})

@@ -320,7 +320,7 @@ class Monitor {
    * 'rejected' | 'retired' (a rotated-away key used after its grace: counted as rejected).
    */
   recordClientUse (u) {
-    if (this.o.disabled) return
+    if (this.o.disabled) return this.auditOnly(u)
     if (u === null || typeof u !== 'object') throw typeError('INVALID_OPTION', 'recordClientUse({ client, route, outcome, fingerprint, source, requestId })')
     const outcome = u.outcome === undefined ? 'accepted' : u.outcome
     if (outcome === 'accepted' || outcome === 'previous') {
@@ -370,6 +370,16 @@ class Monitor {
     this.burst(label(u.source, 'unknown'), now, 'api_key', u.requestId)
   }
 
+  /** monitor: false — no counters or rules, but rejected keys still reach the audit trail. */
+  auditOnly (u) {
+    if (!isObj(u) || (this.auditFn === null && this.auditFile === null)) return
+    if (u.outcome === 'rejected' || u.outcome === 'retired') {
+      this.audit(u.outcome === 'retired' ? 'api_key_retired_used' : 'api_key_rejected', {
+        client: label(u.client, undefined), fingerprint: u.fingerprint, route: label(u.route, 'unknown'), source: u.source, requestId: u.requestId, reason: u.reason, outcome: 'rejected',
+      })
+    }
+  }
+
   burst (source, now, kind, requestId) {
     if (!this.o.rules.has('rejected_burst')) return
     let list = this.rejections.get(source)
@@ -409,15 +419,14 @@ class Monitor {
 
   /** A rotation webhook delivery (rotationWebhook calls this). outcome: 'accepted' | 'rejected'. */
   recordWebhook (u) {
-    if (this.o.disabled) return
     if (!isObj(u) || (u.outcome !== 'accepted' && u.outcome !== 'rejected')) {
       throw typeError('INVALID_OPTION', "recordWebhook({ outcome: 'accepted' | 'rejected', name, version, reason, source, requestId })")
     }
-    this.webhooks[u.outcome]++
+    if (!this.o.disabled) this.webhooks[u.outcome]++
     this.audit(u.outcome === 'accepted' ? 'webhook_accepted' : 'webhook_rejected', {
       secret: u.name, version: u.version, reason: u.reason, source: u.source, requestId: u.requestId, route: u.route, outcome: u.outcome,
     })
-    if (u.outcome === 'rejected') this.burst(label(u.source, 'unknown'), this.now(), 'webhook', u.requestId)
+    if (u.outcome === 'rejected' && !this.o.disabled) this.burst(label(u.source, 'unknown'), this.now(), 'webhook', u.requestId)
   }
 
   /** Push batched recordings into the Rust registry. */
