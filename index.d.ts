@@ -429,6 +429,179 @@ export class SecretUnavailableError extends SecretGuardError {
 
 
 // ------------------------------------------------------------ monitoring (issue 7)
+// Declaration merging: the monitoring options, fields and methods of SecretCache (lib/monitor.js).
+
+export interface AuditEvent {
+  /** ISO 8601 time. */
+  time: string
+  event: 'secret_loaded' | 'secret_rotated' | 'secret_refresh_failed' | 'secret_load_failed' | 'webhook_accepted' |
+    'webhook_rejected' | 'api_key_rejected' | 'api_key_previous_used' | 'api_key_retired_used' | 'anomaly'
+  outcome: string
+  secret?: string
+  versionStage?: string
+  version?: string
+  previousVersion?: string
+  client?: string
+  /** `sgfp_…` keyed fingerprint of a presented key (never the key). */
+  fingerprint?: string
+  route?: string
+  requestId?: string
+  source?: string
+  reason?: string
+  code?: string
+  /** anomaly events: the rule and figures (see AnomalyEvent). */
+  rule?: string
+  observed?: number | string
+  expected?: number | string
+  [extra: string]: unknown
+}
+
+export interface AuditFileOptions {
+  /** Path of the JSON-lines file (opened for append, mode 0600). */
+  file: string
+  /** Rotate when the next line would exceed this size (bytes, ≥ 256). Default 10 MiB. */
+  maxBytes?: number
+  /** Rotated files kept: audit.log.1 … audit.log.N (0: truncate instead). Default 5. */
+  maxFiles?: number
+  /** fsync after every line (default true); false: write() only (survives a process crash, not a power loss). */
+  fsync?: boolean
+}
+
+export type AnomalyRule = 'secret_rate' | 'client_rate' | 'rejected_burst' | 'retired_key' | 'new_route'
+
+export interface MonitorOptions {
+  /** Clock in Unix ms (inject a fake one in tests). Default Date.now. */
+  clock?: () => number
+  /** Run the rate rules every N ms (unref'd timer); 0 disables the timer (call cache.monitorTick()). Default 60_000. */
+  tickInterval?: number
+  /** Rate rules: alert when rate > k × EWMA baseline. Default 3. */
+  k?: number
+  /** Rate rules: never alert below this many events per minute. Default 60. */
+  minRate?: number
+  /** EWMA smoothing factor in (0, 1]. Default 0.3. */
+  alpha?: number
+  /** Ticks observed before a subject's baseline is trusted. Default 5. */
+  warmupTicks?: number
+  /** new_route: routes are learned silently for this long after start (ms). Default 3_600_000. */
+  learningPeriod?: number
+  /** rejected_burst: this many rejected keys/webhooks from one source within windowMs. Default { threshold: 20, windowMs: 60_000 }. */
+  rejectBurst?: { threshold?: number; windowMs?: number }
+  /** One alert per rule and subject per this many ms (the rest are counted in `suppressed`). Default 600_000. */
+  alertInterval?: number
+  /** Label caps (beyond: 'other'). Defaults 256 / 64 / 1024; tracked sources (bursts, retired keys) 10_000. */
+  maxClients?: number
+  maxRoutes?: number
+  maxSecrets?: number
+  maxSources?: number
+  /** Enabled rules (default all). */
+  rules?: AnomalyRule[]
+}
+
+export interface SecretCacheOptions {
+  /** Audit trail: a JSON-lines file or a callback, one event per security-relevant event, never a value. */
+  audit?: AuditFileOptions | ((event: AuditEvent) => void)
+  /** Usage monitoring options, or false to turn recording and anomaly rules off. */
+  monitor?: MonitorOptions | false
+}
+
+export interface SecretUsage {
+  /** Unix ms of the last rotation (value change). */
+  lastRotationAt?: number
+  /** Unix ms of the first successful load. */
+  loadedAt?: number
+}
+
+export interface ClientUseRecord {
+  /** Client (key) name; default 'default' (accepted) or 'unknown' (rejected). Labels are capped at 128 chars. */
+  client?: string
+  /** Route label, e.g. req.route.path — never a raw URL (cardinality, and URLs may carry keys). */
+  route?: string
+  /** Default 'accepted'. 'previous' = accepted with a key in its rotation grace; 'retired' = a rotated-away key after its grace (counted as rejected, raises retired_key). */
+  outcome?: 'accepted' | 'previous' | 'rejected' | 'retired'
+  fingerprint?: string
+  /** Where the request came from (req.ip); rejected_burst groups by it. */
+  source?: string
+  requestId?: string
+  /** Why it was rejected ('missing', 'invalid', …). */
+  reason?: string
+}
+
+export interface AnomalyEvent {
+  rule: AnomalyRule
+  /** The subject: one of secret / client / source. */
+  secret?: string
+  client?: string
+  source?: string
+  observed: number | string
+  expected: number | string
+  /** Rate rules. */
+  k?: number
+  unit?: string
+  route?: string
+  requestId?: string
+  fingerprint?: string
+  /** Unix ms (monitor clock). */
+  at: number
+  /** Alerts of this rule+subject suppressed by rate limiting since the previous one. */
+  suppressed: number
+}
+
+export interface RouteUsage { route: string; accepted: number; previous: number; rejected: number }
+export interface ClientUsage {
+  client: string
+  accepted: number
+  previous: number
+  rejected: number
+  /** Unix ms, 1 s resolution. */
+  lastUsedAt?: number
+  lastRejectedAt?: number
+  routes: RouteUsage[]
+}
+export interface UsageSeries { name: string; counts: number[] }
+export interface UsageReport {
+  at: number
+  monitoring: boolean
+  stats: SecretCacheStats
+  secrets: SecretUsage[]
+  clients: ClientUsage[]
+  secretRoutes: { name: string; routes: { route: string; reads: number }[] }[]
+  webhooks: { accepted: number; rejected: number }
+  /** The last 100 anomalies. */
+  anomalies: AnomalyEvent[]
+  anomalyCounts: Record<string, number>
+  droppedLabels: number
+  audit: { events: number; errors: number }
+  /** Per-minute counts, oldest first; `from` is the Unix ms of the first minute. */
+  series: { from: number; minutes: number; secrets: UsageSeries[]; clients: UsageSeries[] }
+}
+
+export interface SecretCache {
+  recordClientUse(use: ClientUseRecord): void
+  recordSecretUse(use: { name: string; route?: string; client?: string; requestId?: string }): void
+  recordWebhook(delivery: { outcome: 'accepted' | 'rejected'; name?: string; version?: string; reason?: string; source?: string; requestId?: string; route?: string }): void
+  retireClientKey(key: { client?: string; fingerprint: string; graceUntil: number }): void
+  /** Run the rate rules now. */
+  monitorTick(): void
+  usageReport(options?: { minutes?: number }): UsageReport
+  on(event: 'anomaly', listener: (ev: AnomalyEvent) => void): this
+  on(event: 'auditError', listener: (ev: { code?: string; message: string }) => void): this
+}
+
+/** Prometheus text exposition format (0.0.4) of the cache's usage. */
+export function metrics(cache: SecretCache): string
+/** Handler serving metrics(cache) with Content-Type text/plain; version=0.0.4. Put auth in front of it. */
+export function metricsHandler(cache: SecretCache): (req: any, res: any, next?: (err?: unknown) => void) => void
+export interface StatusPageOptions {
+  cache: SecretCache
+  /** { bearer } (≥ 16 chars, Authorization: Bearer, constant-time compare) or a predicate. Required. */
+  auth: { bearer: string } | ((req: any) => boolean)
+  title?: string
+  /** Chart length in minutes (2–1440). Default 180. */
+  minutes?: number
+}
+/** Self-contained HTML status page (inline CSS and SVG, no script); 401 without auth. */
+export function statusPage(options: StatusPageOptions): (req: any, res: any, next?: (err?: unknown) => void) => void
+
 
 
 // ------------------------------------------- env extras: expand, cascade, encryption, validation (issue 6)

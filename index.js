@@ -64,6 +64,12 @@ for (const n of ['express', 'requireApiKey', 'rotationWebhook', 'signWebhook', '
 
 
 // --- monitoring (issue 7)
+module.exports.metrics = undefined
+module.exports.metricsHandler = undefined
+module.exports.statusPage = undefined
+lazy('./lib/metrics', 'metrics')
+lazy('./lib/metrics', 'metricsHandler')
+lazy('./lib/status-page', 'statusPage')
 
 
 // --- env extras: expand, cascade, encrypted values, validation (issue 6)

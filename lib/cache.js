@@ -7,10 +7,12 @@ const { EventEmitter } = require('events')
 const util = require('util')
 const { NativeSecretCache } = require('./native')
 const { SecretGuardError, typeError, fromNative } = require('./errors')
+const { Monitor } = require('./monitor')
 
 const NATIVE = Symbol('secret-guard.native')
 const PENDING = Symbol('secret-guard.pending')
 const MEMO = Symbol('secret-guard.memo')
+const MONITOR = Symbol('secret-guard.monitor')
 
 // Read memo: a value JS has already read is kept in JS (keyed by name + stage) so a
 // repeated getSync/get is a Map lookup instead of a native call. The native side stays
@@ -80,6 +82,7 @@ class ReadMemo {
 const TOP_KEYS = new Set([
   'refreshInterval', 'maxStale', 'maxSize', 'jitter', 'backoffBase', 'backoffMax',
   'requestTimeout', 'connectTimeout', 'aws', 'vault', 'files', 'memo',
+  'audit', 'monitor', // usage monitoring (issue 7): lib/monitor.js
 ])
 
 function isObj (v) { return v !== null && typeof v === 'object' && !Array.isArray(v) }
@@ -208,6 +211,16 @@ class SecretCache extends EventEmitter {
     // fast upstream call already finished).
     Object.defineProperty(this, PENDING, { value: new Map() })
     Object.defineProperty(this, MEMO, { value: options && options.memo === false ? null : new ReadMemo() })
+    // Usage monitoring (issue 7): client/route recording, audit trail, anomaly rules.
+    let monitor
+    try {
+      monitor = new Monitor(this, this[NATIVE], options && options.monitor, options && options.audit)
+    } catch (err) {
+      this[NATIVE].close()
+      if (err instanceof SecretGuardError || err instanceof TypeError) throw err
+      throw new SecretGuardError('AUDIT_OPEN_FAILED', `SecretCache: cannot open the audit file${err && err.code ? ` (${err.code})` : ''}`)
+    }
+    Object.defineProperty(this, MONITOR, { value: monitor })
   }
 
   _shared (op, name, stage, start) {
@@ -223,6 +236,8 @@ class SecretCache extends EventEmitter {
   }
 
   _event (ev) {
+    const mon = this[MONITOR]
+    if (mon) mon.onCacheEvent(ev)
     const memo = this[MEMO]
     if (memo) {
       if (ev.kind === 'error') {
@@ -348,8 +363,51 @@ class SecretCache extends EventEmitter {
     return this[NATIVE].usage().map((u) => ({ ...u }))
   }
 
+  // ---- usage monitoring (issue 7); see docs/monitoring.md
+
+  /** Record one inbound API key check: { client, route, outcome, fingerprint, source, requestId, reason }. */
+  recordClientUse (u) { this[MONITOR].recordClientUse(u) }
+
+  /** Record a secret read on behalf of a request: { name, route, client, requestId }. */
+  recordSecretUse (u) { this[MONITOR].recordSecretUse(u) }
+
+  /** Record a rotation webhook delivery: { outcome: 'accepted' | 'rejected', name, version, reason, source, requestId }. */
+  recordWebhook (u) { this[MONITOR].recordWebhook(u) }
+
+  /** A client key was rotated away: { client, fingerprint, graceUntil } (use after graceUntil is an anomaly). */
+  retireClientKey (u) { this[MONITOR].retireClientKey(u) }
+
+  /** Run the rate anomaly rules now (the monitor's timer does this every tickInterval). */
+  monitorTick () { this[MONITOR].tick() }
+
+  /**
+   * Full usage snapshot: { at, stats, secrets, clients, secretRoutes, webhooks, anomalies,
+   * anomalyCounts, droppedLabels, audit, series } (no values). `minutes`: series length (default 60).
+   */
+  usageReport ({ minutes = 60 } = {}) {
+    const mon = this[MONITOR]
+    const secrets = this.usage()
+    const series = mon.series(minutes)
+    const enabled = mon.enabled
+    return {
+      at: enabled ? mon.now() : Date.now(),
+      monitoring: enabled,
+      stats: this.stats(),
+      secrets,
+      clients: mon.clients(),
+      secretRoutes: mon.secretRoutes(),
+      webhooks: enabled ? { ...mon.webhooks } : { accepted: 0, rejected: 0 },
+      anomalies: enabled ? mon.anomalies.map((a) => ({ ...a })) : [],
+      anomalyCounts: enabled ? { ...mon.anomalyCounts } : {},
+      droppedLabels: enabled ? mon.folded + mon.reg.droppedLabels : 0,
+      audit: { events: mon.auditEvents, errors: mon.auditErrors },
+      series,
+    }
+  }
+
   /** Stop background refreshes and drop every value. Idempotent. */
   close () {
+    this[MONITOR].close()
     if (this[MEMO]) { this[MEMO].flush(this[NATIVE]); this[MEMO].clear(); this[MEMO].failing.clear() }
     this[NATIVE].close()
   }

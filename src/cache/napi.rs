@@ -75,8 +75,18 @@ pub struct NativeSecretUsage {
     pub rotations: f64,
     pub last_read_at: Option<f64>,
     pub last_refresh_at: Option<f64>,
+    pub last_rotation_at: Option<f64>,
+    pub loaded_at: Option<f64>,
     pub last_error_at: Option<f64>,
     pub last_error_code: Option<String>,
+}
+
+#[napi(object)]
+pub struct NativeSecretSeries {
+    pub name: String,
+    pub version_stage: Option<String>,
+    /// Reads per minute, oldest first.
+    pub counts: Vec<u32>,
 }
 
 type EventFn = ThreadsafeFunction<NativeCacheEvent, (), NativeCacheEvent, napi::Status, false, true>;
@@ -175,7 +185,20 @@ impl NativeSecretCache {
                     CacheEvent::Invalidate { .. } => 2,
                     _ => 0,
                 };
+                let blank = |kind: &str, name: String, stage: Option<String>| NativeCacheEvent {
+                    kind: kind.into(),
+                    name,
+                    version_stage: stage,
+                    previous_version: None,
+                    version: None,
+                    code: None,
+                    message: None,
+                    failures: None,
+                    retry_in_ms: None,
+                };
                 let js = match ev {
+                    CacheEvent::Loaded { name, stage, version } => NativeCacheEvent { version, ..blank("loaded", name, stage) },
+                    CacheEvent::LoadFailed { name, stage, code } => NativeCacheEvent { code: Some(code.to_string()), ..blank("load_failed", name, stage) },
                     CacheEvent::Rotate { name, stage, previous_version, version } => NativeCacheEvent {
                         kind: "rotate".into(),
                         name,
@@ -315,9 +338,21 @@ impl NativeSecretCache {
                 rotations: u.stats.rotations as f64,
                 last_read_at: u.stats.last_read_ms,
                 last_refresh_at: u.stats.last_refresh_ms,
+                last_rotation_at: u.stats.last_rotation_ms,
+                loaded_at: u.stats.loaded_ms,
                 last_error_at: u.stats.last_error_ms,
                 last_error_code: u.stats.last_error_code.map(str::to_string),
             })
+            .collect()
+    }
+
+    /// Reads per minute of every cached secret over the `minutes` (≤ 1440) ending at `now_ms`.
+    #[napi(catch_unwind)]
+    pub fn series(&self, now_ms: f64, minutes: u32) -> Vec<NativeSecretSeries> {
+        self.inner()
+            .series(now_ms, minutes as usize)
+            .into_iter()
+            .map(|(name, version_stage, counts)| NativeSecretSeries { name, version_stage, counts })
             .collect()
     }
 

@@ -86,3 +86,40 @@ fn lru_evicts_least_recently_read() {
     assert!(matches!(inner.lookup(&k("a")).unwrap(), Lookup::Hit(_)));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn usage_counters_series_loaded_and_rotation_times() {
+    let rt = rt();
+    let dir = tmpdir("usage");
+    std::fs::write(dir.join("k"), "sk_test_FAKE_u1").unwrap();
+    let c = cache_with_dir(&rt, &dir, CacheOptions { jitter: 0.0, ..Default::default() });
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let ev2 = events.clone();
+    c.set_sink(Some(Arc::new(move |e| ev2.lock().unwrap().push(e))));
+    let inner = c.inner().clone();
+    let key = Key { kind: Kind::File, name: "k".into(), stage: None };
+    rt.block_on(inner.load(&key)).unwrap();
+    for _ in 0..4 {
+        assert!(matches!(inner.lookup(&key).unwrap(), Lookup::Hit(_)));
+    }
+    inner.record_reads(&[(key.clone(), 5)]);
+    let u = inner.usage().into_iter().find(|u| u.name == "file:k").unwrap();
+    assert_eq!((u.stats.reads, u.stats.hits, u.stats.misses), (10, 9, 1));
+    assert!(u.stats.loaded_ms.is_some());
+    assert!(u.stats.last_rotation_ms.is_none());
+    let series = inner.series(unix_ms(), 1440);
+    assert_eq!(series[0].2.iter().map(|&x| x as u64).sum::<u64>(), 10);
+    std::fs::write(dir.join("k"), "sk_test_FAKE_u2").unwrap();
+    assert!(rt.block_on(inner.refresh(&key)).unwrap());
+    let u = inner.usage().into_iter().find(|u| u.name == "file:k").unwrap();
+    assert_eq!(u.stats.last_rotation_ms, u.stats.last_refresh_ms);
+    let evs = events.lock().unwrap();
+    assert!(matches!(&evs[0], CacheEvent::Loaded { version: Some(v), .. } if v == "1"));
+    assert!(matches!(&evs[1], CacheEvent::Rotate { .. }));
+    drop(evs);
+    // a failed first load is reported (audit: secret_load_failed) and leaves no entry
+    let missing = Key { kind: Kind::File, name: "missing".into(), stage: None };
+    assert!(rt.block_on(inner.load(&missing)).is_err());
+    assert!(events.lock().unwrap().iter().any(|e| matches!(e, CacheEvent::LoadFailed { code: "SECRET_NOT_FOUND", .. })));
+    let _ = std::fs::remove_dir_all(&dir);
+}
