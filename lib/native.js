@@ -14,4 +14,5 @@ try {
   e.cause = err
   throw e
 }
-module.exports = binding
+// Caught Rust panics surface as errors with code PANIC (lib/errors.js guardNative).
+module.exports = require('./errors').guardNative(binding)
