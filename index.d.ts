@@ -277,6 +277,156 @@ export class Secret {
 
 // --------------------------------------------------------------- express (issue 5)
 
+/**
+ * The minimal SecretCache surface the Express helpers use (the SecretCache of
+ * issue 3 satisfies it).
+ */
+export interface SecretSource {
+  get(name: string, options?: { versionStage?: string }): Promise<string | Buffer>
+  getSync(name: string, options?: { versionStage?: string }): string | Buffer | undefined
+  refresh?(name: string, options?: { versionStage?: string }): Promise<unknown>
+  on?(event: 'rotate', listener: (ev: { name: string; previousVersion?: string | null; version?: string | null }) => void): unknown
+  off?(event: 'rotate', listener: (...args: any[]) => void): unknown
+  /** Per-secret info without values; the webhook uses names/stages/versions from it. */
+  usage?(): Array<{ name: string; versionStage?: string | null; version?: string | null; loaded?: boolean }>
+}
+
+/** Express-compatible (req, res, next) types, so express itself is not a type dependency. */
+export type SgRequest = import('http').IncomingMessage & { secrets?: RequestSecrets; apiClient?: string; [k: string]: any }
+export type SgResponse = import('http').ServerResponse & { [k: string]: any }
+export type SgNext = (err?: unknown) => void
+export type SgMiddleware = (req: SgRequest, res: SgResponse, next: SgNext) => void
+export type SgErrorMiddleware = (err: unknown, req: SgRequest, res: SgResponse, next: SgNext) => void
+
+/**
+ * `req.secrets`: each alias reads the value cached when the request started
+ * (fresh after a rotation). The object itself is non-enumerable on `req` and
+ * prints as `[REDACTED]` (util.inspect, JSON.stringify, String, templates);
+ * Object.keys() and spread give nothing.
+ */
+export type RequestSecrets = { readonly [alias: string]: string | Buffer }
+
+export interface ExpressSecretsOptions {
+  /** The SecretCache to read from. Required. */
+  cache: SecretSource
+  /** alias → secret name, e.g. `{ stripe: 'aws:prod/stripe#key', db: 'file:db-password' }`. At least one. */
+  secrets: Record<string, string>
+  /**
+   * What to do when a secret cannot be had (never loaded and the provider fails):
+   * - omitted: answer 503 `{ error: { code: 'SECRET_UNAVAILABLE', message } }` directly;
+   * - `'next'`: `next(err)` so your error middleware (or `errorHandler()`) handles it;
+   * - a function: called as `(err, req, res, next)`.
+   */
+  onError?: 'next' | ((err: SecretUnavailableError, req: SgRequest, res: SgResponse, next: SgNext) => void)
+}
+
+/**
+ * Middleware attaching `req.secrets.<alias>` for each configured secret. Cached
+ * values are attached synchronously (`getSync`, no promise); a secret not yet
+ * loaded is awaited once (single-flight in the cache).
+ * Throws TypeError (code OPTIONS_REQUIRED, CACHE_REQUIRED, SECRETS_REQUIRED,
+ * INVALID_SECRET_ALIAS, INVALID_SECRET_NAME, INVALID_OPTION, UNKNOWN_OPTION) on bad options.
+ */
+export function express(options: ExpressSecretsOptions): SgMiddleware
+
+export interface RequireApiKeyOptions {
+  cache: SecretSource
+  /** Secret holding the keys: one key, or a JSON object `{ "client-a": "key…", … }`. */
+  name: string
+  /** Header carrying the key. Default 'x-api-key'. 'authorization' expects `Bearer <key>`. */
+  header?: string
+  /** Also accept the key from the query string: `true` (parameter `api_key`) or a parameter name. Default false. */
+  query?: boolean | string
+  /** How long the previous key set stays valid after a rotation, in ms. Default 600000 (10 min); 0 disables. */
+  graceMs?: number
+  /** Replace the default 401 response. `reason` is 'missing' or 'invalid'. */
+  onReject?: (req: SgRequest, res: SgResponse, next: SgNext, info: { reason: 'missing' | 'invalid' }) => void
+  /** When the key secret cannot be loaded or has no usable key (503 by default); same forms as express()'s onError. */
+  onError?: 'next' | ((err: SecretUnavailableError, req: SgRequest, res: SgResponse, next: SgNext) => void)
+  /** Optional logger (console, pino, winston): rejections are logged with a fingerprint of the presented key, never the key. */
+  logger?: { info(obj: object): void; warn(obj: object): void }
+}
+
+export interface ApiKeyStats {
+  /** Requests accepted with a current key, per client name. */
+  accepted: Record<string, number>
+  /** Requests accepted with a previous key during the grace period, per client name. */
+  acceptedPrevious: Record<string, number>
+  rejected: { missing: number; invalid: number }
+  graceActive: boolean
+  graceRemainingMs: number
+}
+
+export interface ApiKeyMiddleware extends SgMiddleware {
+  stats(): ApiKeyStats
+  /** Stop listening to the cache's rotate events. */
+  close(): void
+}
+
+/**
+ * Middleware accepting only requests with a valid client key (constant-time
+ * comparison of HMAC digests); sets `req.apiClient` to the key's client name
+ * ('default' for a single-key secret). Missing and wrong keys get the same 401
+ * `{ error: { code: 'API_KEY_INVALID', message } }`.
+ */
+export function requireApiKey(options: RequireApiKeyOptions): ApiKeyMiddleware
+
+export interface RotationWebhookOptions {
+  cache: SecretSource & { refresh(name: string): Promise<unknown> }
+  /** Secret name of the HMAC signing key. Default 'env:SECRET_GUARD_WEBHOOK_KEY'. */
+  signingSecret?: string
+  /** Accepted clock difference for the timestamp, ms. Default 300000. */
+  toleranceMs?: number
+  /** Header names. Defaults: x-secret-guard-timestamp, x-secret-guard-id, x-secret-guard-signature. */
+  headers?: { timestamp?: string; id?: string; signature?: string }
+  /** Largest accepted body in bytes (413 above). Default 16384. */
+  maxBodyBytes?: number
+  /** Extra names accepted as "known" (besides names loaded in the cache or used by express()/requireApiKey()). */
+  names?: string[]
+  /** Bound of the replay cache (ids within the tolerance window). Default 100000; full → 429. */
+  maxReplayEntries?: number
+  logger?: { info(obj: object): void; warn(obj: object): void }
+}
+
+export interface RotationWebhookMiddleware extends SgMiddleware {
+  stats(): { refreshed: number; rejected: number; notFound: number; badRequest: number; failed: number; replayEntries: number }
+}
+
+/**
+ * POST handler for "this secret rotated" notifications. Verifies
+ * `v1=hex(HMAC-SHA256(key, "<timestamp>.<id>.<raw body>"))`, the timestamp
+ * window and the id's uniqueness, then `cache.refresh(name)` and answers
+ * 200 `{ refreshed, version }`. 401 unverified, 400 bad body, 404 unknown name,
+ * 413 too large, 502 refresh failed, 503 signing key unavailable.
+ */
+export function rotationWebhook(options?: RotationWebhookOptions): RotationWebhookMiddleware
+
+/** Sign a webhook delivery: returns the body (JSON-encoded when an object) and the headers to send. */
+export function signWebhook(
+  secret: string | Buffer,
+  body: string | Buffer | object,
+  options?: { timestamp?: number; id?: string; headers?: { timestamp?: string; id?: string; signature?: string } }
+): { body: string | Buffer; headers: Record<string, string> }
+
+/** Default webhook header names. */
+export const webhookHeaders: { readonly timestamp: string; readonly id: string; readonly signature: string }
+
+/** Error middleware rendering secret-guard's exposable errors as JSON `{ error: { code, message } }` with their status. */
+export function errorHandler(): SgErrorMiddleware
+
+/** A secret needed for the request is unavailable: status 503, a client-safe message, no value or name. */
+export class SecretUnavailableError extends SecretGuardError {
+  /** 'SECRET_UNAVAILABLE' or 'API_KEYS_INVALID'. */
+  code: string
+  status: 503
+  statusCode: 503
+  expose: true
+  /** The alias (express()) or option ('apiKeys', 'signingSecret') that failed. */
+  secret: string
+  /** The cache's error code, e.g. SECRET_NOT_FOUND, PROVIDER_UNAVAILABLE. */
+  reason?: string
+}
+
 
 // ------------------------------------------------------------ monitoring (issue 7)
 

@@ -25,6 +25,16 @@ Object.assign(module.exports, require('./lib/mask'))
 
 
 // --- express (issue 5)
+// Written as one assignment per name so Node's ESM loader (cjs-module-lexer) sees
+// them: `import { express, requireApiKey } from 'secret-guard'` works.
+const expressApi = require('./lib/express')
+module.exports.express = expressApi.express
+module.exports.requireApiKey = expressApi.requireApiKey
+module.exports.rotationWebhook = expressApi.rotationWebhook
+module.exports.signWebhook = expressApi.signWebhook
+module.exports.errorHandler = expressApi.errorHandler
+module.exports.SecretUnavailableError = expressApi.SecretUnavailableError
+module.exports.webhookHeaders = expressApi.webhookHeaders
 
 
 // --- monitoring (issue 7)

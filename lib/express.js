@@ -1,0 +1,812 @@
+'use strict'
+// Express integration (issue 5): fresh `req.secrets`, inbound API-key
+// validation with rotation grace, a signed rotation webhook and clear failures.
+// Works with Express 4 and 5 (only the (req, res, next) contract is used).
+//
+// Everything here sits on a SecretCache (issue 3): the hot path reads cached
+// values with `cache.getSync()` (no promise, no I/O) and only awaits
+// `cache.get()` for a secret that was never loaded (single-flight in the cache).
+
+const crypto = require('crypto')
+const util = require('util')
+const { SecretGuardError, typeError } = require('./errors')
+
+const REDACTED = '[REDACTED]'
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+// ------------------------------------------------------------------ errors
+
+/**
+ * A secret needed to serve the request could not be obtained (never loaded and
+ * the provider fails, or its content is unusable). `status` 503, `expose` true:
+ * the message is safe to send to clients (no value, no secret name, no internals).
+ * `secret` is the alias (or option) that failed; `reason` the cache's error code.
+ */
+class SecretUnavailableError extends SecretGuardError {
+  constructor (alias, cause, code = 'SECRET_UNAVAILABLE') {
+    super(code, 'A required secret is temporarily unavailable')
+    this.name = 'SecretUnavailableError'
+    this.status = 503
+    this.statusCode = 503
+    this.expose = true
+    this.secret = alias
+    this.reason = (cause && typeof cause.code === 'string') ? cause.code : undefined
+    // Kept for server-side diagnosis, but non-enumerable so it is not serialised by accident.
+    if (cause) Object.defineProperty(this, 'cause', { value: cause, enumerable: false, configurable: true, writable: true })
+  }
+}
+
+function sendJson (res, status, body, extraHeaders) {
+  if (res.headersSent) return
+  const text = JSON.stringify(body)
+  res.statusCode = status
+  res.setHeader('Content-Type', JSON_TYPE)
+  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.setHeader('Cache-Control', 'no-store')
+  if (extraHeaders) for (const k of Object.keys(extraHeaders)) res.setHeader(k, extraHeaders[k])
+  res.end(text)
+}
+
+function errorBody (err) {
+  return { error: { code: err.code, message: err.message } }
+}
+
+/**
+ * Error middleware: renders secret-guard's exposable errors (SecretUnavailableError
+ * and friends) as `{ error: { code, message } }` with their status; passes anything
+ * else on. Mount it after your routes when you use `onError: 'next'`.
+ */
+function errorHandler () {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('errorHandler', arguments)
+  if (arguments.length > 0) throw typeError('INVALID_OPTION', 'errorHandler() takes no options')
+  return function secretGuardErrorHandler (err, req, res, next) {
+    if (err instanceof SecretGuardError && err.expose === true && typeof err.status === 'number' && !res.headersSent) {
+      return sendJson(res, err.status, errorBody(err))
+    }
+    next(err)
+  }
+}
+
+// ------------------------------------------------------- option validation
+
+function looksLikeMiddlewareCall (args) {
+  if (args.length < 3) return false
+  const req = args[0]
+  return req !== null && typeof req === 'object' && typeof req.method === 'string' &&
+    req.headers !== null && typeof req.headers === 'object' && typeof args[2] === 'function'
+}
+
+// `app.use(secretGuard.express)` (the factory passed instead of its result):
+// answer every request with a clear error instead of hanging or half-working.
+function forgottenCall (fnName, args) {
+  const err = typeError('FACTORY_NOT_CALLED',
+    `secretGuard.${fnName} is a factory: use app.use(secretGuard.${fnName}({ ... })), not app.use(secretGuard.${fnName})`)
+  err.status = 500
+  args[2](err)
+}
+
+function checkOpts (fnName, opts) {
+  if (opts === undefined || opts === null) {
+    throw typeError('OPTIONS_REQUIRED', `secretGuard.${fnName}() needs an options object, e.g. ${fnName}({ cache, ... })`)
+  }
+  if (typeof opts !== 'object' || Array.isArray(opts)) {
+    throw typeError('OPTIONS_REQUIRED', `secretGuard.${fnName}() options must be an object, got ${describe(opts)}`)
+  }
+}
+
+function checkCache (fnName, cache) {
+  if (cache === undefined || cache === null) {
+    throw typeError('CACHE_REQUIRED', `secretGuard.${fnName}(): options.cache is required (a SecretCache instance)`)
+  }
+  if (typeof cache !== 'object' || typeof cache.getSync !== 'function' || typeof cache.get !== 'function') {
+    throw typeError('CACHE_REQUIRED', `secretGuard.${fnName}(): options.cache must be a SecretCache (with get() and getSync()), got ${describe(cache)}`)
+  }
+}
+
+const NAME_RE = /^[a-z][a-z0-9]*:[^\s]/
+function checkSecretName (fnName, what, name) {
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw typeError('INVALID_SECRET_NAME',
+      `secretGuard.${fnName}(): ${what} must be a secret name such as 'env:API_KEY', 'file:db-password' or 'aws:prod/app#field', got ${describe(name)}`)
+  }
+}
+
+function checkInt (fnName, key, v, min, max) {
+  if (v === undefined) return
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.${key} must be an integer from ${min} to ${max}, got ${describe(v)}`)
+  }
+}
+
+function checkFn (fnName, key, v) {
+  if (v !== undefined && typeof v !== 'function') {
+    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.${key} must be a function, got ${describe(v)}`)
+  }
+}
+
+function checkLogger (fnName, logger) {
+  if (logger === undefined) return
+  if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function' || typeof logger.info !== 'function') {
+    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.logger must have info() and warn() methods (console, pino, winston), got ${describe(logger)}`)
+  }
+}
+
+function checkUnknown (fnName, opts, allowed) {
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) {
+      throw typeError('UNKNOWN_OPTION', `secretGuard.${fnName}(): unknown option '${k}' (allowed: ${allowed.join(', ')})`)
+    }
+  }
+}
+
+// Describe a wrong option without ever printing its content (it may be a secret).
+function describe (v) {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return v.length === 0 ? 'an empty string' : 'a string'
+  if (typeof v === 'object') return (v.constructor && v.constructor.name) ? `an object (${v.constructor.name})` : 'an object'
+  return typeof v
+}
+
+// getSync without surprises: the cache throws for some misses (e.g. an unset
+// env: variable is read synchronously and reported as SECRET_NOT_FOUND); treat
+// every throw as "not cached" — the awaited get() then reports the error.
+function peek (cache, name) {
+  try { return cache.getSync(name) } catch { return undefined }
+}
+
+// Names registered by secret-guard middleware per cache: the webhook treats them as "known".
+const registered = new WeakMap()
+function register (cache, name) {
+  let set = registered.get(cache)
+  if (!set) { set = new Set(); registered.set(cache, set) }
+  set.add(name)
+}
+
+// ------------------------------------------------------------ req.secrets
+
+// Values live in a private field; each alias is a prototype getter, so the
+// object has no own enumerable data: Object.keys / spread / JSON / inspect
+// (even with showHidden) never reach a value, only explicit `req.secrets.alias`.
+class Secrets {
+  #v
+  constructor (values) { this.#v = values }
+  static getter (i) { return function () { return this.#v[i] } }
+  toJSON () { return REDACTED }
+  toString () { return REDACTED }
+  [Symbol.toPrimitive] () { return REDACTED }
+  [util.inspect.custom] () { return REDACTED }
+}
+Object.defineProperty(Secrets.prototype, Symbol.toStringTag, { value: 'Secrets' })
+
+const RESERVED = new Set(['toJSON', 'toString', 'constructor', 'inspect', 'valueOf', 'then'])
+
+function secretsClass (aliases) {
+  class RequestSecrets extends Secrets {}
+  aliases.forEach((alias, i) => {
+    Object.defineProperty(RequestSecrets.prototype, alias, { get: Secrets.getter(i), enumerable: false, configurable: false })
+  })
+  return RequestSecrets
+}
+
+// Several express() middlewares may run for one request (app- and router-level):
+// the later one keeps the earlier aliases readable.
+// One merged class per (earlier bag class, this middleware), built once.
+function mergeSecrets (prev, aliases, values, mergedClasses) {
+  const P = prev.constructor
+  let entry = mergedClasses.get(P)
+  if (entry === undefined) {
+    const all = aliases.slice()
+    const extra = (P.aliases || []).filter((a) => !aliases.includes(a))
+    all.push(...extra)
+    const C = secretsClass(all); C.aliases = all
+    entry = { C, extra }
+    mergedClasses.set(P, entry)
+  }
+  const vals = values.slice()
+  for (const a of entry.extra) vals.push(prev[a])
+  return new entry.C(vals)
+}
+
+function attach (req, bag) {
+  Object.defineProperty(req, 'secrets', { value: bag, enumerable: false, configurable: true, writable: false })
+}
+
+/**
+ * `express({ cache, secrets: { alias: 'provider:name' }, onError })` → middleware
+ * attaching `req.secrets.<alias>` (current cached value, fresh after a rotation).
+ */
+function express (opts) {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('express', arguments)
+  checkOpts('express', opts)
+  checkUnknown('express', opts, ['cache', 'secrets', 'onError'])
+  checkCache('express', opts.cache)
+  const { cache, secrets, onError } = opts
+  if (secrets === undefined || secrets === null || typeof secrets !== 'object' || Array.isArray(secrets)) {
+    throw typeError('SECRETS_REQUIRED', `secretGuard.express(): options.secrets must be an object mapping aliases to secret names, e.g. { stripe: 'env:STRIPE_KEY' }, got ${describe(secrets)}`)
+  }
+  const aliases = Object.keys(secrets)
+  if (aliases.length === 0) {
+    throw typeError('SECRETS_REQUIRED', 'secretGuard.express(): options.secrets is empty; list at least one { alias: \'provider:name\' }')
+  }
+  for (const a of aliases) {
+    if (a.length === 0 || RESERVED.has(a) || a in Object.prototype || a.startsWith('__')) {
+      throw typeError('INVALID_SECRET_ALIAS', `secretGuard.express(): '${a}' cannot be used as a secret alias (reserved or empty)`)
+    }
+    checkSecretName('express', `options.secrets.${a}`, secrets[a])
+  }
+  if (onError !== undefined && onError !== 'next' && typeof onError !== 'function') {
+    throw typeError('INVALID_OPTION', `secretGuard.express(): options.onError must be a function (err, req, res, next) or 'next', got ${describe(onError)}`)
+  }
+  const names = aliases.map((a) => secrets[a])
+  for (const n of names) register(cache, n)
+  const Bag = secretsClass(aliases); Bag.aliases = aliases
+  const mergedClasses = new WeakMap()
+  const n = names.length
+
+  const fail = (err, req, res, next) => {
+    if (typeof onError === 'function') return onError(err, req, res, next)
+    if (onError === 'next' || res.headersSent) return next(err)
+    sendJson(res, err.status, errorBody(err))
+  }
+
+  const finish = (req, values, next) => {
+    const prev = req.secrets
+    attach(req, prev instanceof Secrets ? mergeSecrets(prev, aliases, values, mergedClasses) : new Bag(values))
+    next()
+  }
+
+  return function secretGuardSecrets (req, res, next) {
+    const values = new Array(n)
+    let missing = null
+    for (let i = 0; i < n; i++) {
+      const v = peek(cache, names[i])
+      if (v === undefined) (missing || (missing = [])).push(i)
+      else values[i] = v
+    }
+    if (missing === null) return finish(req, values, next)
+    // Slow path: at least one secret was never loaded (or was evicted). The
+    // cache makes concurrent gets for one name a single upstream request.
+    let failed = null
+    Promise.all(missing.map((i) => cache.get(names[i]).then(
+      (v) => { values[i] = v },
+      (e) => { if (!failed) failed = new SecretUnavailableError(aliases[i], e) }
+    ))).then(() => {
+      if (failed) return fail(failed, req, res, next)
+      finish(req, values, next)
+    }).catch(next)
+  }
+}
+
+// --------------------------------------------------------------- API keys
+
+// Per-process random key: both the presented key and every stored key are
+// digested with it, and only the fixed-length digests are compared (no length
+// leak, and a timing difference would reveal nothing about a key since the
+// digest key is unknown to callers). The previous key set is kept as digests only.
+// With crypto.hash (Node >= 20.12) the keyed digest is SHA-256(key || value) as
+// hex — one native call, several times cheaper per request than createHmac plus
+// Buffer allocations; for digests that never leave the process this is as good
+// as HMAC (length extension needs a known digest). Older Node uses HMAC-SHA256.
+const DIGEST_KEY = crypto.randomBytes(32)
+const DIGEST_PREFIX = DIGEST_KEY.toString('hex') + '.'
+const digest = typeof crypto.hash === 'function'
+  ? (s) => crypto.hash('sha256', DIGEST_PREFIX + s, 'hex')
+  : (s) => crypto.createHmac('sha256', DIGEST_KEY).update(s, 'utf8').digest('hex')
+
+// Constant-time equality of two 64-char hex digests: no early exit, no branch on data.
+function digestEqual (a, b) {
+  let diff = a.length ^ b.length
+  for (let i = 0; i < 64; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
+const MAX_KEY_LENGTH = 4096
+
+// Parse the secret: a JSON object of named keys { "client-a": "…" } or one key
+// (client name 'default'). Returns [{ client, digest }] or throws (no value in the message).
+function parseKeySet (raw) {
+  if (typeof raw !== 'string') {
+    if (Buffer.isBuffer(raw)) raw = raw.toString('utf8')
+    else throw new SecretUnavailableError('apiKeys', null, 'API_KEYS_INVALID')
+  }
+  let obj = null
+  const t = raw.trimStart()
+  if (t.startsWith('{')) {
+    try { obj = JSON.parse(raw) } catch { obj = null }
+  }
+  const set = []
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const client of Object.keys(obj)) {
+      const k = obj[client]
+      if (typeof k === 'string' && k.length > 0) set.push({ client, digest: digest(k) })
+    }
+  } else if (raw.length > 0) {
+    set.push({ client: 'default', digest: digest(raw) })
+  }
+  if (set.length === 0) throw new SecretUnavailableError('apiKeys', null, 'API_KEYS_INVALID')
+  return set
+}
+
+// Constant-time match of one presented digest against every candidate (no early exit).
+function matchDigest (d, sets) {
+  let found = null
+  let foundPrev = false
+  for (let s = 0; s < sets.length; s++) {
+    const set = sets[s]
+    if (set === null) continue
+    for (let i = 0; i < set.length; i++) {
+      const eq = digestEqual(d, set[i].digest)
+      if (eq && found === null) { found = set[i].client; foundPrev = s > 0 }
+    }
+  }
+  return found === null ? null : { client: found, previous: foundPrev }
+}
+
+let maskingApi
+function fingerprintFn () {
+  if (maskingApi === undefined) {
+    try {
+      const sg = require('..')
+      maskingApi = typeof sg.fingerprint === 'function' ? sg.fingerprint : null
+    } catch { maskingApi = null }
+  }
+  return maskingApi
+}
+
+/**
+ * `requireApiKey({ cache, name, header, query, graceMs, onReject, logger })` →
+ * middleware that accepts only requests carrying a current (or, within graceMs
+ * after a rotation, previous) key; sets `req.apiClient` to the key's name.
+ */
+function requireApiKey (opts) {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('requireApiKey', arguments)
+  const F = 'requireApiKey'
+  checkOpts(F, opts)
+  checkUnknown(F, opts, ['cache', 'name', 'header', 'query', 'graceMs', 'onReject', 'onError', 'logger'])
+  checkCache(F, opts.cache)
+  checkSecretName(F, 'options.name', opts.name)
+  const { cache, name } = opts
+  const header = opts.header === undefined ? 'x-api-key' : opts.header
+  if (typeof header !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) {
+    throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.header must be an HTTP header name, got ${describe(header)}`)
+  }
+  const headerKey = header.toLowerCase()
+  const bearer = headerKey === 'authorization'
+  let queryParam = null
+  if (opts.query === true) queryParam = 'api_key'
+  else if (typeof opts.query === 'string' && opts.query.length > 0) queryParam = opts.query
+  else if (opts.query !== undefined && opts.query !== false) {
+    throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.query must be true, false or a query parameter name, got ${describe(opts.query)}`)
+  }
+  checkInt(F, 'graceMs', opts.graceMs, 0, 7 * 24 * 3600 * 1000) // ≤ 7 days (also keeps setTimeout in range)
+  const graceMs = opts.graceMs === undefined ? 600_000 : opts.graceMs
+  checkFn(F, 'onReject', opts.onReject)
+  if (opts.onError !== undefined && opts.onError !== 'next' && typeof opts.onError !== 'function') {
+    throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.onError must be a function (err, req, res, next) or 'next', got ${describe(opts.onError)}`)
+  }
+  checkLogger(F, opts.logger)
+  const { onReject, onError, logger } = opts
+  register(cache, name)
+
+  // Current key set, remembered with the raw value it was parsed from so an
+  // unchanged value is not re-parsed; the previous set holds digests only.
+  let curRaw = null
+  let cur = null
+  let prev = null
+  let prevUntil = 0
+  let prevTimer = null
+  const counters = { accepted: Object.create(null), acceptedPrevious: Object.create(null), rejected: { missing: 0, invalid: 0 } }
+
+  const dropPrevious = () => { prev = null; prevUntil = 0; if (prevTimer) { clearTimeout(prevTimer); prevTimer = null } }
+
+  // Adopt a new raw value; when it replaces another, keep the old digests for graceMs.
+  const adopt = (raw) => {
+    if (Buffer.isBuffer(raw)) raw = raw.toString('utf8') // binary secret: compare by content
+    if (raw === curRaw) return
+    const next = parseKeySet(raw)
+    if (cur !== null && graceMs > 0) {
+      prev = cur
+      prevUntil = Date.now() + graceMs
+      if (prevTimer) clearTimeout(prevTimer)
+      prevTimer = setTimeout(dropPrevious, graceMs)
+      if (prevTimer.unref) prevTimer.unref()
+    } else if (cur !== null) {
+      dropPrevious()
+    }
+    cur = next
+    curRaw = raw
+  }
+
+  // Start the grace period at rotation time even when no request comes in between.
+  const onRotate = (ev) => {
+    if (!ev || (ev.name !== name && !name.startsWith(ev.name + '#'))) return
+    if (ev.versionStage && ev.versionStage !== 'AWSCURRENT') return // e.g. the AWSPREVIOUS entry moved
+    const raw = peek(cache, name)
+    if (raw !== undefined) { try { adopt(raw) } catch { /* reported on the next request */ } }
+  }
+  if (typeof cache.on === 'function') cache.on('rotate', onRotate)
+
+  // Load early so the first request does not wait and a rotation before it is seen.
+  Promise.resolve().then(() => cache.get(name)).then((raw) => { try { adopt(raw) } catch {} }, () => {})
+
+  const log = (level, fields) => {
+    if (!logger) return
+    try { logger[level](fields) } catch { /* a broken logger must not break auth */ }
+  }
+
+  const reject = (req, res, next, reason, presented) => {
+    counters.rejected[reason]++
+    if (logger) {
+      const fields = { event: 'api_key_rejected', reason, method: req.method, path: String(req.originalUrl || req.url).split('?')[0] } // never the query: it may hold the key
+      const fp = fingerprintFn()
+      if (presented && fp) { try { fields.fingerprint = fp(presented) } catch {} }
+      log('warn', fields)
+    }
+    if (onReject) return onReject(req, res, next, { reason })
+    sendJson(res, 401, { error: { code: 'API_KEY_INVALID', message: 'A valid API key is required' } })
+  }
+
+  const fail = (err, req, res, next) => {
+    if (typeof onError === 'function') return onError(err, req, res, next)
+    if (onError === 'next' || res.headersSent) return next(err)
+    sendJson(res, err.status, errorBody(err))
+  }
+
+  const check = (req, res, next) => {
+    let presented = req.headers[headerKey]
+    if (typeof presented === 'string' && bearer) {
+      presented = /^bearer\s+/i.test(presented) ? presented.replace(/^bearer\s+/i, '') : ''
+    }
+    if ((presented === undefined || presented === '') && queryParam !== null) {
+      const q = req.query && req.query[queryParam]
+      if (typeof q === 'string') presented = q
+    }
+    const missing = typeof presented !== 'string' || presented.length === 0 || presented.length > MAX_KEY_LENGTH
+    // Same work for a missing key as for a wrong one: HMAC + compare against every candidate.
+    const d = digest(missing ? '' : presented)
+    if (prev !== null && Date.now() >= prevUntil) dropPrevious()
+    const hit = matchDigest(d, prev === null ? [cur] : [cur, prev])
+    if (missing || hit === null) return reject(req, res, next, missing && (presented === undefined || presented === '') ? 'missing' : 'invalid', missing ? null : presented)
+    const bucket = hit.previous ? counters.acceptedPrevious : counters.accepted
+    bucket[hit.client] = (bucket[hit.client] || 0) + 1
+    if (hit.previous && logger) {
+      log('info', { event: 'api_key_previous_used', client: hit.client, graceRemainingMs: Math.max(0, prevUntil - Date.now()) })
+    }
+    req.apiClient = hit.client
+    next()
+  }
+
+  const withValue = (raw, req, res, next) => {
+    try { adopt(raw) } catch (e) { return fail(e instanceof SecretGuardError ? e : new SecretUnavailableError('apiKeys', e), req, res, next) }
+    check(req, res, next)
+  }
+
+  function secretGuardApiKey (req, res, next) {
+    const raw = peek(cache, name)
+    if (raw !== undefined) return withValue(raw, req, res, next)
+    cache.get(name).then(
+      (v) => withValue(v, req, res, next),
+      (e) => fail(new SecretUnavailableError('apiKeys', e), req, res, next)
+    ).catch(next)
+  }
+
+  /** Counters: accepted per client (current and previous keys), rejected by reason. */
+  secretGuardApiKey.stats = () => ({
+    accepted: { ...counters.accepted },
+    acceptedPrevious: { ...counters.acceptedPrevious },
+    rejected: { ...counters.rejected },
+    graceActive: prev !== null && Date.now() < prevUntil,
+    graceRemainingMs: prev !== null ? Math.max(0, prevUntil - Date.now()) : 0,
+  })
+  /** Stop listening to the cache and end the grace timer. */
+  secretGuardApiKey.close = () => {
+    dropPrevious()
+    if (typeof cache.off === 'function') cache.off('rotate', onRotate)
+    else if (typeof cache.removeListener === 'function') cache.removeListener('rotate', onRotate)
+  }
+  return secretGuardApiKey
+}
+
+// ---------------------------------------------------------- rotation webhook
+
+const DEFAULT_HEADERS = Object.freeze({
+  timestamp: 'x-secret-guard-timestamp',
+  id: 'x-secret-guard-id',
+  signature: 'x-secret-guard-signature',
+})
+
+// The signed content binds the timestamp, the delivery id and the exact body
+// bytes: "<timestamp>.<id>.<raw body>". (Signing the id too is what makes the
+// replay cache sound: an unsigned id could be changed by whoever replays.)
+function hmacHex (secret, timestamp, id, body) {
+  const h = crypto.createHmac('sha256', secret)
+  h.update(String(timestamp) + '.' + id + '.', 'utf8')
+  h.update(body)
+  return h.digest('hex')
+}
+
+/**
+ * Sign a webhook request (for senders and tests). `body` is a string, Buffer or
+ * an object (JSON-encoded). Returns `{ body, headers }` to send as-is.
+ * Signature: `v1=<hex HMAC-SHA256(secret, "<timestamp>.<id>.<raw body>")>`,
+ * timestamp in Unix seconds.
+ */
+function signWebhook (secret, body, options = {}) {
+  if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) throw typeError('INVALID_SECRET', 'signWebhook(): secret must be a string or Buffer')
+  if (secret.length === 0) throw typeError('INVALID_SECRET', 'signWebhook(): secret is empty')
+  if (options === null || typeof options !== 'object') throw typeError('INVALID_OPTION', 'signWebhook(): options must be an object')
+  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body)
+  if (raw === undefined) throw typeError('INVALID_BODY', 'signWebhook(): body must be a string, Buffer or JSON-serialisable value')
+  const timestamp = options.timestamp === undefined ? Math.floor(Date.now() / 1000) : options.timestamp
+  if (!Number.isInteger(timestamp) || timestamp < 0) throw typeError('INVALID_OPTION', 'signWebhook(): options.timestamp must be integer Unix seconds')
+  const id = options.id === undefined ? crypto.randomUUID() : options.id
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw typeError('INVALID_OPTION', 'signWebhook(): options.id must be a non-empty string (max 200)')
+  const h = { ...DEFAULT_HEADERS, ...(options.headers || {}) }
+  const bodyBuf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8')
+  return {
+    body: raw,
+    headers: {
+      'content-type': 'application/json',
+      [h.timestamp]: String(timestamp),
+      [h.id]: id,
+      [h.signature]: 'v1=' + hmacHex(secret, timestamp, id, bodyBuf),
+    },
+  }
+}
+
+function readRawBody (req, limit) {
+  return new Promise((resolve, reject) => {
+    // A body parser ran first: use its raw Buffer if it kept one (express.raw()).
+    if (Buffer.isBuffer(req.body)) return resolve(req.body)
+    if (Buffer.isBuffer(req.rawBody)) return resolve(req.rawBody)
+    // Someone else read the stream (express.json(), express.text()…): the exact bytes are gone.
+    if (req._body || req.readableEnded) {
+      const e = new Error('body already consumed'); e.code = 'WEBHOOK_BODY_CONSUMED'; return reject(e)
+    }
+    const chunks = []
+    let size = 0
+    let done = false
+    const finish = (err, buf) => {
+      if (done) return
+      done = true
+      req.removeListener('data', onData); req.removeListener('end', onEnd)
+      req.removeListener('error', onErr); req.removeListener('aborted', onAborted)
+      err ? reject(err) : resolve(buf)
+    }
+    const onData = (c) => {
+      size += c.length
+      if (size > limit) {
+        const e = new Error('body too large'); e.code = 'WEBHOOK_BODY_TOO_LARGE'
+        req.resume() // drain, do not buffer
+        return finish(e)
+      }
+      chunks.push(c)
+    }
+    const onEnd = () => finish(null, Buffer.concat(chunks, size))
+    const onErr = (e) => finish(Object.assign(new Error('request stream error'), { code: 'WEBHOOK_BODY_ERROR', cause: e }))
+    const onAborted = () => finish(Object.assign(new Error('request aborted'), { code: 'WEBHOOK_BODY_ERROR' }))
+    req.on('data', onData); req.on('end', onEnd); req.on('error', onErr); req.on('aborted', onAborted)
+  })
+}
+
+/**
+ * `rotationWebhook({ cache, signingSecret, toleranceMs, headers, maxBodyBytes, names, maxReplayEntries, logger })`
+ * → POST handler: verify the signed "secret rotated" notification, then
+ * `await cache.refresh(name)` and answer `{ refreshed, version }`.
+ */
+function rotationWebhook (opts) {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('rotationWebhook', arguments)
+  const F = 'rotationWebhook'
+  checkOpts(F, opts)
+  checkUnknown(F, opts, ['cache', 'signingSecret', 'toleranceMs', 'headers', 'maxBodyBytes', 'names', 'maxReplayEntries', 'logger'])
+  checkCache(F, opts.cache)
+  const { cache } = opts
+  if (typeof cache.refresh !== 'function') throw typeError('CACHE_REQUIRED', `secretGuard.${F}(): options.cache must have refresh()`)
+  const signingSecret = opts.signingSecret === undefined ? 'env:SECRET_GUARD_WEBHOOK_KEY' : opts.signingSecret
+  checkSecretName(F, 'options.signingSecret', signingSecret)
+  checkInt(F, 'toleranceMs', opts.toleranceMs, 1000, 24 * 3600 * 1000)
+  const toleranceMs = opts.toleranceMs === undefined ? 300_000 : opts.toleranceMs
+  checkInt(F, 'maxBodyBytes', opts.maxBodyBytes, 64, 1024 * 1024)
+  const maxBodyBytes = opts.maxBodyBytes === undefined ? 16 * 1024 : opts.maxBodyBytes
+  checkInt(F, 'maxReplayEntries', opts.maxReplayEntries, 1, 10_000_000)
+  const maxReplayEntries = opts.maxReplayEntries === undefined ? 100_000 : opts.maxReplayEntries
+  if (opts.headers !== undefined && (opts.headers === null || typeof opts.headers !== 'object')) {
+    throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.headers must be an object { timestamp, id, signature }`)
+  }
+  const hdr = { ...DEFAULT_HEADERS }
+  for (const k of Object.keys(opts.headers || {})) {
+    if (!(k in DEFAULT_HEADERS)) throw typeError('UNKNOWN_OPTION', `secretGuard.${F}(): unknown header option '${k}' (allowed: timestamp, id, signature)`)
+    const v = opts.headers[k]
+    if (typeof v !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v)) throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.headers.${k} must be an HTTP header name`)
+    hdr[k] = v.toLowerCase()
+  }
+  let allow = null
+  if (opts.names !== undefined) {
+    if (!Array.isArray(opts.names)) throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.names must be an array of secret names`)
+    for (const n of opts.names) checkSecretName(F, 'each of options.names', n)
+    allow = new Set(opts.names)
+  }
+  checkLogger(F, opts.logger)
+  const { logger } = opts
+  register(cache, signingSecret)
+  // Load the signing secret early; a failure is reported on the first request.
+  Promise.resolve().then(() => cache.get(signingSecret)).catch(() => {})
+
+  // Replay cache: ids of verified deliveries, each kept until its timestamp
+  // leaves the tolerance window (after that the timestamp check rejects it).
+  const seen = new Map()
+  // Insertion order is nearly expiry order (expiry = max(now, timestamp) + tolerance),
+  // so a sweep stops at the first live entry; a full sweep runs when the cache is full.
+  const sweep = (now, full) => {
+    for (const [k, exp] of seen) {
+      if (exp > now) { if (!full) break; continue }
+      seen.delete(k)
+    }
+  }
+  const counters = { refreshed: 0, rejected: 0, notFound: 0, badRequest: 0, failed: 0 }
+
+  // "Known" = listed in options.names, used by a secret-guard middleware on this
+  // cache (express(), requireApiKey(), this webhook's signing secret), or present
+  // in the cache (cache.usage()). Deciding it never reads from a provider.
+  const base = (n) => { const i = n.indexOf('#'); return i < 0 ? n : n.slice(0, i) }
+  const known = (name) => {
+    if (allow !== null && allow.has(name)) return true
+    const b = base(name)
+    const reg = registered.get(cache)
+    if (reg) for (const r of reg) if (r === name || base(r) === b) return true
+    if (base(signingSecret) === b) return true
+    return usageOf(b).length > 0
+  }
+  const usageOf = (b) => {
+    if (typeof cache.usage !== 'function') return []
+    try { return cache.usage().filter((u) => u && u.name === b) } catch { return [] }
+  }
+
+  const deny = (res, status, code, message) => {
+    sendJson(res, status, { error: { code, message } })
+  }
+  const log = (level, fields) => {
+    if (!logger) return
+    try { logger[level](fields) } catch {}
+  }
+  const unauthorized = (res, why) => {
+    counters.rejected++
+    log('warn', { event: 'webhook_rejected', reason: why })
+    deny(res, 401, 'WEBHOOK_UNAUTHORIZED', 'Webhook signature verification failed')
+  }
+
+  async function handle (req, res) {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST')
+      return deny(res, 405, 'METHOD_NOT_ALLOWED', 'Use POST')
+    }
+    const cl = req.headers['content-length']
+    if (cl !== undefined && Number(cl) > maxBodyBytes) {
+      counters.badRequest++
+      res.setHeader('Connection', 'close')
+      return deny(res, 413, 'WEBHOOK_BODY_TOO_LARGE', `Body larger than ${maxBodyBytes} bytes`)
+    }
+    let body
+    try {
+      body = await readRawBody(req, maxBodyBytes)
+    } catch (e) {
+      counters.badRequest++
+      if (e.code === 'WEBHOOK_BODY_TOO_LARGE') { res.setHeader('Connection', 'close'); return deny(res, 413, e.code, `Body larger than ${maxBodyBytes} bytes`) }
+      if (e.code === 'WEBHOOK_BODY_CONSUMED') return deny(res, 500, e.code, 'Mount the rotation webhook before body-parsing middleware (or use express.raw())')
+      return deny(res, 400, 'WEBHOOK_BAD_BODY', 'Could not read the request body')
+    }
+
+    // 1. Authenticate before anything else.
+    const ts = req.headers[hdr.timestamp]
+    const id = req.headers[hdr.id]
+    const sig = req.headers[hdr.signature]
+    if (typeof ts !== 'string' || typeof id !== 'string' || typeof sig !== 'string') return unauthorized(res, 'missing_headers')
+    if (!/^\d{1,12}$/.test(ts) || id.length === 0 || id.length > 200) return unauthorized(res, 'malformed_headers')
+    const now = Date.now()
+    const tsMs = Number(ts) * 1000
+    if (Math.abs(now - tsMs) > toleranceMs) return unauthorized(res, 'timestamp_out_of_tolerance')
+
+    let secret = peek(cache, signingSecret)
+    if (secret === undefined) {
+      try { secret = await cache.get(signingSecret) } catch (e) {
+        const err = new SecretUnavailableError('signingSecret', e)
+        return deny(res, 503, err.code, err.message)
+      }
+    }
+    if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) secret = String(secret)
+    if (secret.length === 0) {
+      return deny(res, 503, 'SECRET_UNAVAILABLE', 'A required secret is temporarily unavailable')
+    }
+    const expected = Buffer.from(hmacHex(secret, ts, id, body), 'utf8')
+    let ok = false
+    // Several signatures may be sent (comma separated) while the signing secret rotates.
+    for (const part of sig.split(',').slice(0, 8)) {
+      const p = part.trim()
+      if (!p.startsWith('v1=')) continue
+      const got = Buffer.from(p.slice(3), 'utf8')
+      // Equal lengths for timingSafeEqual: compare digests of both sides.
+      const eq = crypto.timingSafeEqual(Buffer.from(digest(got.toString('latin1')), 'hex'), Buffer.from(digest(expected.toString('latin1')), 'hex'))
+      if (eq) ok = true
+    }
+    if (!ok) return unauthorized(res, 'bad_signature')
+
+    sweep(now)
+    if (seen.has(id)) return unauthorized(res, 'replayed')
+    if (seen.size >= maxReplayEntries) sweep(now, true)
+    if (seen.size >= maxReplayEntries) {
+      res.setHeader('Retry-After', '1')
+      return deny(res, 429, 'WEBHOOK_REPLAY_CACHE_FULL', 'Too many webhook deliveries in the tolerance window')
+    }
+    // Entries expire when their timestamp leaves the window (future timestamps too).
+    const exp = Math.max(now, tsMs) + toleranceMs
+    seen.set(id, exp)
+
+    // 2. Verified: now look at the body.
+    let msg
+    try { msg = JSON.parse(body.toString('utf8')) } catch {
+      counters.badRequest++
+      return deny(res, 400, 'WEBHOOK_BAD_BODY', 'Body must be JSON: { "name": "provider:secret" }')
+    }
+    const name = msg !== null && typeof msg === 'object' ? msg.name : undefined
+    if (typeof name !== 'string' || !NAME_RE.test(name) || name.length > 1024) {
+      counters.badRequest++
+      return deny(res, 400, 'WEBHOOK_BAD_BODY', 'Body must be JSON: { "name": "provider:secret" }')
+    }
+    if (!known(name)) {
+      counters.notFound++
+      return deny(res, 404, 'SECRET_UNKNOWN', 'This secret is not used by this service')
+    }
+    let version
+    try {
+      const r = await refreshAll(name)
+      version = r
+    } catch (e) {
+      counters.failed++
+      // The sender may retry the same delivery (same id and signature) after a failure.
+      seen.delete(id)
+      log('warn', { event: 'webhook_refresh_failed', name, code: e && e.code })
+      return deny(res, 502, 'REFRESH_FAILED', 'The secret could not be refreshed' + (e && typeof e.code === 'string' ? ` (${e.code})` : ''))
+    }
+    counters.refreshed++
+    log('info', { event: 'webhook_refreshed', name })
+    sendJson(res, 200, { refreshed: name, version: version === undefined ? null : version })
+  }
+
+  // Refresh the secret (the cache keeps one entry per secret and version stage;
+  // fields like 'aws:x#key' are served from the 'aws:x' entry). Other cached
+  // stages (AWSPREVIOUS) are refreshed too, since a rotation moves them as well.
+  // Returns the current version as the cache reports it in usage(), if any.
+  async function refreshAll (name) {
+    const b = base(name)
+    const entries = usageOf(b)
+    const stages = new Set(entries.map((u) => u.versionStage).filter((st) => st && st !== 'AWSCURRENT'))
+    const loaded = entries.some((u) => (!u.versionStage || u.versionStage === 'AWSCURRENT') && u.loaded !== false)
+    // Not loaded yet (e.g. registered by express() before its first request): a
+    // load reads the current value. (The cache's refresh() of an env: secret
+    // that was never read rejects with EVICTED.)
+    if (loaded || typeof cache.usage !== 'function') await cache.refresh(b)
+    else await cache.get(b)
+    await Promise.all([...stages].map((st) => cache.refresh(b, { versionStage: st }).catch(() => {})))
+    const cur = usageOf(b).find((u) => !u.versionStage || u.versionStage === 'AWSCURRENT')
+    return cur && cur.version != null ? cur.version : undefined
+  }
+
+  function secretGuardRotationWebhook (req, res, next) {
+    handle(req, res).catch((e) => {
+      if (!res.headersSent) deny(res, 500, 'WEBHOOK_ERROR', 'Internal error')
+      else next(e)
+    })
+  }
+  secretGuardRotationWebhook.stats = () => ({ ...counters, replayEntries: seen.size })
+  return secretGuardRotationWebhook
+}
+
+module.exports = {
+  express,
+  requireApiKey,
+  rotationWebhook,
+  signWebhook,
+  errorHandler,
+  SecretUnavailableError,
+  webhookHeaders: DEFAULT_HEADERS,
+}
