@@ -248,14 +248,15 @@ test('dropped connections: PROVIDER_UNAVAILABLE, stale served, 0 failed requests
   }
 })
 
-test('rotation (moto PutSecretValue) mid-load: 0 failed requests, new value within the refresh interval, immediately after cache.refresh()', async (t) => {
-  const secrets = await createSecrets('rotate', 2)
+test('rotation (moto PutSecretValue) mid-load: 0 failed requests, new value within the refresh interval, immediately after cache.refresh() and after a signed webhook', async (t) => {
+  const secrets = await createSecrets('rotate', 3)
   const cache = newCache()
   const rotations = []
   cache.on('rotate', (ev) => rotations.push(ev))
   await cache.ready(secrets.map((s) => s.name))
-  const app = await startApp(cache, secrets.map((s) => s.name))
-  const load = startLoad(app.url, ['/s/0', '/s/1'], { concurrency: CONCURRENCY })
+  process.env.SG_REL_WEBHOOK_KEY = `whsec_test_FAKE_${rnd()}`
+  const app = await startApp(cache, secrets.map((s) => s.name), { webhookKey: 'env:SG_REL_WEBHOOK_KEY' })
+  const load = startLoad(app.url, ['/s/0', '/s/1', '/s/2'], { concurrency: CONCURRENCY })
   try {
     await sleep(300)
     // 1) background refresh picks up the new value
@@ -269,16 +270,35 @@ test('rotation (moto PutSecretValue) mid-load: 0 failed requests, new value with
     await sm.send(new PutSecretValueCommand({ SecretId: secrets[1].id, SecretString: v3 }))
     const changed = await cache.refresh(secrets[1].name)
     const r = await (await fetch(app.url + '/s/1')).json()
+    // 3) signed rotation webhook (when the Express module is present): the next request sees it
+    let hook = 'n/a (lib/express.js not merged)'
+    const sg = require('..')
+    if (typeof sg.signWebhook === 'function') {
+      const v4 = `sk_test_FAKE_rotated3_${rnd()}`
+      await sm.send(new PutSecretValueCommand({ SecretId: secrets[2].id, SecretString: v4 }))
+      const { body, headers } = sg.signWebhook(process.env.SG_REL_WEBHOOK_KEY, { name: secrets[2].name })
+      const hr = await fetch(app.url + '/hooks/rotated', { method: 'POST', headers, body })
+      const after = await (await fetch(app.url + '/s/2')).json()
+      hook = `webhook ${hr.status}, next request new value: ${after.fp === fp(v4)}`
+      assert.equal(hr.status, 200, await hr.text())
+      assert.equal(after.fp, fp(v4))
+      // a replay and a bad signature are rejected without touching the provider
+      const replay = await fetch(app.url + '/hooks/rotated', { method: 'POST', headers, body })
+      const bad = await fetch(app.url + '/hooks/rotated', { method: 'POST', headers: { ...headers, 'x-secret-guard-signature': 'v1=' + '0'.repeat(64) }, body })
+      hook += `; replay ${replay.status}, bad signature ${bad.status}`
+      assert.ok(replay.status >= 400 && bad.status === 401)
+    }
     const st = await load.stop()
     const old = st.seen.filter((s) => s.path === '/s/0' && s.fp === fp(secrets[0].value) && s.t > tPut + visibleMs)
     t.diagnostic(`rotation: requests sent ${st.sent}, failed ${st.failed}, new value visible ${visibleMs} ms after PutSecretValue (refresh interval ${REFRESH} ms), ` +
-      `cache.refresh() -> changed=${changed}, next request new value: ${r.fp === fp(v3)}, rotate events ${rotations.length}, upstream calls ${cache.stats().upstreamCalls}`)
+      `cache.refresh() -> changed=${changed}, next request new value: ${r.fp === fp(v3)}, ${hook}, rotate events ${rotations.length}, upstream calls ${cache.stats().upstreamCalls}`)
     assert.equal(st.failed, 0, JSON.stringify(st.failures))
     assert.equal(changed, true)
     assert.equal(r.fp, fp(v3))
     assert.equal(old.length, 0, 'the old value is not served again after the new one appeared')
     assert.ok(rotations.some((e) => e.name === secrets[0].name) && rotations.some((e) => e.name === secrets[1].name))
   } finally {
+    delete process.env.SG_REL_WEBHOOK_KEY
     await load.stop()
     await app.close()
     cache.close()

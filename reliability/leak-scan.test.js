@@ -62,7 +62,7 @@ function forms (c) {
 test('leak scan: 0 canary hits in stdout, stderr, logs, files and CLI output', { timeout: 240_000 }, async (t) => {
   const C = {}
   const names = ['envApiKey', 'envDbPassword', 'envPort', 'envUrl', 'envGrow', 'envEncrypted', 'privateKeyLike', 'awsPlain', 'awsField', 'vaultField',
-    'fileValue', 'envVarValue', 'vaultToken', 'masked', 'masked2', 'unregistered', 'secretObj', 'panicPayload', 'cliValue', 'cliValue2', 'cliValue3', 'control']
+    'fileValue', 'envVarValue', 'vaultToken', 'masked', 'masked2', 'unregistered', 'secretObj', 'panicPayload', 'cliValue', 'cliValue2', 'cliValue3', 'expressSecret', 'apiKeyGood', 'apiKeyWrong', 'webhookKey', 'control']
   names.forEach((n, i) => { C[n] = canary(n.slice(0, 6), i) })
   // .env values must stay on one line and unquoted-safe; the private-key-like one is not hex
   const child = spawn(process.execPath, [path.join(__dirname, 'helpers', 'leak-scenarios.js')], {
@@ -101,6 +101,7 @@ test('leak scan: 0 canary hits in stdout, stderr, logs, files and CLI output', {
   const expected = ['ACCESS_DENIED', 'CACHE_CLOSED', 'DECRYPTION_FAILED', 'ENV_VALIDATION', 'FIELD_NOT_FOUND', 'INVALID_NAME', 'INVALID_OPTION',
     'INVALID_PRIVATE_KEY', 'MISSING_PRIVATE_KEY', 'NOT_JSON', 'PANIC', 'PROVIDER_ERROR', 'PROVIDER_NOT_CONFIGURED', 'PROVIDER_UNAVAILABLE', 'READY_FAILED',
     'SECRET_NOT_FOUND', 'THROTTLED', 'TIMEOUT', 'VALUE_TOO_SHORT']
+  if (typeof require('..').express === 'function') expected.push('SECRET_UNAVAILABLE', 'API_KEY_INVALID', 'WEBHOOK_UNAUTHORIZED')
   const bytes = sources.reduce((n, [, s]) => n + s.length, 0)
   t.diagnostic(`leak scan: ${Object.keys(C).length} canaries x encodings = ${patterns} patterns searched in ${sources.length} outputs (${bytes} bytes); ` +
     `${summary.checks} entry-point checks; error codes seen: ${summary.codes.join(', ')}; hits: ${hits.filter((h) => !h.startsWith('control ')).length} (plus the positive control, found as ${hits.filter((h) => h.startsWith('control ')).map((h) => h.split(' ')[2]).join('/')})`)

@@ -310,12 +310,77 @@ function cliScenarios () {
   // .env.keys holds the private key by design (not a canary) and is not scanned
 }
 
+async function expressScenarios () {
+  if (typeof sg.express !== 'function') { console.log('express module not present: skipped'); return }
+  const express = require('express')
+  process.env.SG_LEAK_EXPRESS = C.expressSecret
+  process.env.SG_LEAK_APIKEYS = JSON.stringify({ 'client-a': C.apiKeyGood })
+  process.env.SG_LEAK_WHKEY = C.webhookKey
+  const cache = new sg.SecretCache({ aws: { endpoint: await closedPort(), region: 'us-east-1' }, connectTimeout: 300 })
+  const logger = { info: (...a) => console.log('[logger.info]', ...a), warn: (...a) => console.log('[logger.warn]', ...a), error: (...a) => console.log('[logger.error]', ...a) }
+  const app = express()
+  app.post('/hook', sg.rotationWebhook({ cache, signingSecret: 'env:SG_LEAK_WHKEY', logger }))
+  const guard = sg.requireApiKey({ cache, name: 'env:SG_LEAK_APIKEYS', logger })
+  app.use('/api', guard)
+  app.use('/ok', sg.express({ cache, secrets: { key: 'env:SG_LEAK_EXPRESS' } }))
+  app.get('/ok', (req, res) => {
+    if (req.secrets.key !== C.expressSecret) throw new Error('middleware did not serve the canary')
+    console.log('req.secrets views:', util.inspect(req.secrets, { showHidden: true }), JSON.stringify(req.secrets), String(req.secrets), `${req.secrets}`, util.format('%o %j', req.secrets, req.secrets), Object.keys(req.secrets))
+    res.json({ ok: true, secrets: req.secrets, keys: Object.keys({ ...req.secrets }) })
+  })
+  app.get('/api/x', (req, res) => res.json({ client: req.apiClient }))
+  app.use('/fail', sg.express({ cache, secrets: { a: 'env:SG_LEAK_NOT_SET', b: 'aws:leak/none' } }))
+  app.get('/fail', (req, res) => res.json({}))
+  app.use('/next', sg.express({ cache, secrets: { a: 'aws:leak/none2' }, onError: 'next' }))
+  app.get('/next', (req, res) => res.json({}))
+  app.use('/next2', sg.express({ cache, secrets: { a: 'aws:leak/none3' }, onError: 'next' }), sg.errorHandler())
+  app.get('/next2', (req, res) => res.json({}))
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  const base = `http://127.0.0.1:${server.address().port}`
+  const call = async (label, p, init, expect) => {
+    checks++
+    const r = await fetch(base + p, init)
+    if (expect !== undefined && r.status !== expect) throw new Error(`${label}: status ${r.status}, expected ${expect}`)
+    const body = await r.text()
+    if (r.status >= 400) { try { const j = JSON.parse(body); if (j.error && j.error.code) codes.add(j.error.code) } catch {} }
+    console.log(`--- http ${label} -> ${r.status} ${JSON.stringify([...r.headers])}\n${body}`)
+  }
+  await call('ok', '/ok', undefined, 200)
+  await call('SECRET_UNAVAILABLE', '/fail', undefined, 503)
+  await call('onError next (express final handler)', '/next')
+  await call('onError next + errorHandler', '/next2')
+  await call('api key missing', '/api/x')
+  await call('api key wrong', '/api/x', { headers: { 'x-api-key': C.apiKeyWrong } }, 401)
+  await call('api key wrong in query', `/api/x?api_key=${encodeURIComponent(C.apiKeyWrong)}`)
+  await call('api key bearer wrong', '/api/x', { headers: { authorization: `Bearer ${C.apiKeyWrong}` } })
+  await call('api key good', '/api/x', { headers: { 'x-api-key': C.apiKeyGood } }, 200)
+  dump('requireApiKey stats', guard.stats())
+  const good = sg.signWebhook(C.webhookKey, { name: 'env:SG_LEAK_EXPRESS' })
+  await call('webhook ok', '/hook', { method: 'POST', headers: good.headers, body: good.body }, 200)
+  await call('webhook replay', '/hook', { method: 'POST', headers: good.headers, body: good.body })
+  const bad = sg.signWebhook(C.apiKeyWrong, { name: 'env:SG_LEAK_EXPRESS', note: C.apiKeyWrong })
+  await call('webhook bad signature', '/hook', { method: 'POST', headers: bad.headers, body: bad.body })
+  await call('webhook no headers', '/hook', { method: 'POST', body: JSON.stringify({ name: C.apiKeyWrong }) })
+  await call('webhook GET', '/hook')
+  await call('webhook too large', '/hook', { method: 'POST', headers: good.headers, body: 'x'.repeat(20000) + C.apiKeyWrong })
+  const fails = sg.signWebhook(C.webhookKey, { name: 'aws:leak/none4' })
+  await call('webhook refresh fails', '/hook', { method: 'POST', headers: fails.headers, body: fails.body })
+  const notJson = sg.signWebhook(C.webhookKey, 'not json ' + C.apiKeyWrong)
+  await call('webhook body not JSON', '/hook', { method: 'POST', headers: notJson.headers, body: notJson.body })
+  throws('express() bad options', () => sg.express({ cache, secrets: { a: C.apiKeyWrong } }))
+  throws('requireApiKey bad options', () => sg.requireApiKey({ cache, name: 'env:X', header: C.apiKeyWrong }))
+  server.closeAllConnections(); server.close()
+  guard.close()
+  cache.close()
+}
+
 async function main () {
   // positive control: the parent must find this one (proves the scan can see a leak)
   console.log('control:', Buffer.from('xy' + C.control).toString('base64'))
   await envScenarios()
   await cacheScenarios()
   maskScenarios()
+  await expressScenarios()
   await loggerScenarios()
   cliScenarios()
   console.log('@@SUMMARY ' + JSON.stringify({ checks, codes: [...codes].sort(), files }))

@@ -1,10 +1,13 @@
 'use strict'
 // A real Express app over a SecretCache, and a bounded fetch-loop load generator.
 //
-//   startApp(cache, names, { express }?) -> Promise<{ url, close() }>
-//     GET /s/:i  reads names[i] with cache.getSync (cache.get when not cached yet) and
-//                answers { fp } (a short SHA-256 of the value: the value itself never
-//                leaves the process); 503 { code } when the cache throws.
+//   startApp(cache, names, { express, webhookKey }?) -> Promise<{ url, close() }>
+//     app.use(secretGuard.express({ cache, secrets: { s0: names[0], ... } })) and
+//     GET /s/:i  answers { fp } of req.secrets.s<i> (a short SHA-256 of the value: the
+//                value itself never leaves the process); the middleware answers 503 when a
+//                secret is unavailable. With webhookKey (a secret name such as 'env:X'):
+//     POST /hooks/rotated  secretGuard.rotationWebhook({ cache, signingSecret: webhookKey }).
+//     Without lib/express.js the same reads are done by hand (cache.getSync / cache.get).
 //   startLoad(url, paths, { concurrency }) -> { stop(): Promise<stats>, stats }
 //     keeps `concurrency` keep-alive request loops running until stop(); stats =
 //     { sent, ok, failed, failures: {code: n}, seen: [{ t, path, fp }] (fingerprint changes only) }
@@ -15,18 +18,28 @@ const http = require('http')
 
 const fp = (v) => crypto.createHash('sha256').update(v).digest('hex').slice(0, 16)
 
-function startApp (cache, names, { express = require('express') } = {}) {
+function startApp (cache, names, { express = require('express'), webhookKey } = {}) {
+  const sg = require('../..')
   const app = express()
-  app.get('/s/:i', async (req, res) => {
-    const name = names[Number(req.params.i)]
-    try {
-      let v = cache.getSync(name)
-      if (v === undefined) v = await cache.get(name)
-      res.json({ fp: fp(v) })
-    } catch (err) {
-      res.status(503).json({ code: err.code || 'ERROR' })
-    }
-  })
+  if (typeof sg.express === 'function') {
+    // the real middleware (issue 5): req.secrets.<alias> from cache.getSync per request
+    if (webhookKey) app.post('/hooks/rotated', sg.rotationWebhook({ cache, signingSecret: webhookKey }))
+    const secrets = Object.fromEntries(names.map((n, i) => [`s${i}`, n]))
+    app.use(sg.express({ cache, secrets }))
+    app.get('/s/:i', (req, res) => { res.json({ fp: fp(req.secrets[`s${req.params.i}`]) }) })
+  } else {
+    // fallback without the Express module: the same reads by hand
+    app.get('/s/:i', async (req, res) => {
+      const name = names[Number(req.params.i)]
+      try {
+        let v = cache.getSync(name)
+        if (v === undefined) v = await cache.get(name)
+        res.json({ fp: fp(v) })
+      } catch (err) {
+        res.status(503).json({ code: err.code || 'ERROR' })
+      }
+    })
+  }
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => {
       const url = `http://127.0.0.1:${server.address().port}`
