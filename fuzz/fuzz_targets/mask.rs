@@ -1,4 +1,4 @@
-//! Masker: never panics; no registered value survives in the output.
+//! Masker: never panics; no registered value survives in the output (up to 6 values per input: the automaton build with all encodings dominates the run time).
 #![no_main]
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(vals) = std::str::from_utf8(vals) else { return };
     let mut m = Masker::new(MaskOptions::default());
     let mut added = Vec::new();
-    for v in vals.split('\0').take(16) {
+    for v in vals.split('\0').take(6) {
         if let Ok(true) = m.add(v) {
             added.push(v);
         }
