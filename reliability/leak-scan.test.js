@@ -16,16 +16,17 @@ const path = require('path')
 const { spawn } = require('child_process')
 const { startMoto, startOpenBao } = require('../__test__/helpers/servers')
 
-let moto, bao, dir
+let moto, bao, baoTls, dir
 
 before(async () => {
-  ;[moto, bao] = await Promise.all([startMoto(), startOpenBao()])
+  ;[moto, bao, baoTls] = await Promise.all([startMoto(), startOpenBao(), startOpenBao({ tls: true })])
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-leak-'))
 })
 
 after(async () => {
   if (moto) await moto.stop()
   if (bao) await bao.stop()
+  if (baoTls) await baoTls.stop()
   if (dir) fs.rmSync(dir, { recursive: true, force: true })
 })
 
@@ -66,7 +67,7 @@ test('leak scan: 0 canary hits in stdout, stderr, logs, files and CLI output', {
   names.forEach((n, i) => { C[n] = canary(n.slice(0, 6), i) })
   // .env values must stay on one line and unquoted-safe; the private-key-like one is not hex
   const child = spawn(process.execPath, [path.join(__dirname, 'helpers', 'leak-scenarios.js')], {
-    env: { ...process.env, SG_LEAK: JSON.stringify(C), SG_LEAK_DIR: dir, SG_LEAK_MOTO: moto.endpoint, SG_LEAK_BAO: JSON.stringify({ address: bao.address, token: bao.token }), FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, SG_LEAK: JSON.stringify(C), SG_LEAK_DIR: dir, SG_LEAK_MOTO: moto.endpoint, SG_LEAK_BAO: JSON.stringify({ address: bao.address, token: bao.token }), SG_LEAK_BAO_TLS: baoTls.address, FORCE_COLOR: '0', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''; let stderr = ''
@@ -100,7 +101,7 @@ test('leak scan: 0 canary hits in stdout, stderr, logs, files and CLI output', {
   }
   const expected = ['ACCESS_DENIED', 'CACHE_CLOSED', 'DECRYPTION_FAILED', 'ENV_VALIDATION', 'FIELD_NOT_FOUND', 'INVALID_NAME', 'INVALID_OPTION',
     'INVALID_PRIVATE_KEY', 'MISSING_PRIVATE_KEY', 'NOT_JSON', 'PANIC', 'PROVIDER_ERROR', 'PROVIDER_NOT_CONFIGURED', 'PROVIDER_UNAVAILABLE', 'READY_FAILED',
-    'SECRET_NOT_FOUND', 'THROTTLED', 'TIMEOUT', 'VALUE_TOO_SHORT']
+    'SECRET_NOT_FOUND', 'SECRET_TOO_LARGE', 'THROTTLED', 'TIMEOUT', 'TLS_ERROR', 'VALUE_TOO_SHORT']
   if (typeof require('..').express === 'function') expected.push('SECRET_UNAVAILABLE', 'API_KEY_INVALID', 'WEBHOOK_UNAUTHORIZED')
   const bytes = sources.reduce((n, [, s]) => n + s.length, 0)
   t.diagnostic(`leak scan: ${Object.keys(C).length} canaries x encodings = ${patterns} patterns searched in ${sources.length} outputs (${bytes} bytes); ` +

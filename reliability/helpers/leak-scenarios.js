@@ -216,6 +216,14 @@ async function cacheScenarios () {
   await rejects('PROVIDER_UNAVAILABLE aws', cd.get('aws:leak/down'))
   await rejects('PROVIDER_UNAVAILABLE vault', cd.get('vault:leak/down'))
   cd.close()
+  // TLS: OpenBao with its own (untrusted) CA; the token is a canary
+  const tlsAddr = process.env.SG_LEAK_BAO_TLS
+  const ctls = new sg.SecretCache({ vault: { address: tlsAddr, token: C.vaultToken }, requestTimeout: 3000 })
+  await rejects('TLS_ERROR', ctls.get('vault:leak/tls'))
+  ctls.close()
+  // a file secret over 1 MiB made of a canary
+  write(`files/big-${tag}`, C.fileValue.repeat(Math.ceil(1100000 / C.fileValue.length)))
+  await rejects('SECRET_TOO_LARGE', cache.get(`file:big-${tag}`))
   const nf = new sg.SecretCache({})
   await rejects('PROVIDER_NOT_CONFIGURED', nf.get('file:x'))
   nf.close()
