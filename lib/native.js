@@ -31,4 +31,5 @@ if (!binding) {
     throw e
   }
 }
-module.exports = binding
+// Caught Rust panics surface as errors with code PANIC (lib/errors.js guardNative).
+module.exports = require('./errors').guardNative(binding)

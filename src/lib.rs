@@ -13,9 +13,10 @@ pub mod cache;
 pub mod providers;
 pub mod masking;
 pub mod usage;
+pub mod panic;
 
 /// Version of the native addon (matches package.json).
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }

@@ -361,7 +361,7 @@ impl NativeSecretCache {
         self.cache.close();
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn closed(&self) -> bool {
         self.inner().is_closed()
     }

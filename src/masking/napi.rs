@@ -70,7 +70,7 @@ impl NativeMasker {
     }
 
     /// A handle on the process-wide default masker (shared with the secret cache).
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn default_masker() -> Self {
         NativeMasker { inner: super::default_masker() }
     }
@@ -119,7 +119,7 @@ impl NativeMasker {
     }
 
     /// Number of registered values (retired values count until their grace ends).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
         let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
         g.purge(Instant::now());
@@ -127,12 +127,12 @@ impl NativeMasker {
     }
 
     /// Number of patterns in the automaton (values plus encodings), building it if needed.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn pattern_count(&self) -> u32 {
         masker::current(&self.inner).patterns as u32
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn min_length(&self) -> u32 {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).options().min_length as u32
     }
@@ -286,22 +286,22 @@ pub struct SecretBox {
 
 #[napi]
 impl SecretBox {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(value: String) -> Self {
         SecretBox { inner: SecretString::from(value) }
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expose(&self) -> String {
         self.inner.expose_secret().to_string()
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn length(&self) -> u32 {
         self.inner.expose_secret().chars().count() as u32
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn fingerprint(&self, key: Option<Either<String, Buffer>>) -> Result<String> {
         let k: Option<Zeroizing<Vec<u8>>> = key.map(|k| match k {
             Either::A(s) => Zeroizing::new(s.into_bytes()),
@@ -314,7 +314,7 @@ impl SecretBox {
     }
 
     /// Constant-time comparison with a candidate value.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn equals(&self, other: String) -> bool {
         let other = Zeroizing::new(other);
         let a = self.inner.expose_secret().as_bytes();
