@@ -142,7 +142,7 @@ impl NativeUsageRegistry {
     }
 
     /// How many recordings were folded into an `other` label because a cap was reached.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn dropped_labels(&self) -> f64 {
         self.reg.dropped_labels() as f64
     }
