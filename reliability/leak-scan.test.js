@@ -88,6 +88,8 @@ test('leak scan: 0 canary hits in stdout, stderr, logs, files and CLI output', {
     if (inputs.has(rel) || rel.startsWith('files/') || summary.files.includes(f)) continue
     sources.push([rel, fs.readFileSync(f, 'latin1')])
   }
+  const audit = sources.find(([src]) => src === 'audit.log')
+  assert.ok(audit && audit[1].includes('"event"'), 'the audit trail was written and is scanned')
   const hits = []
   let patterns = 0
   for (const [n, c] of Object.entries(C)) {

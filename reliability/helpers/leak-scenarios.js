@@ -324,7 +324,8 @@ async function expressScenarios () {
   process.env.SG_LEAK_EXPRESS = C.expressSecret
   process.env.SG_LEAK_APIKEYS = JSON.stringify({ 'client-a': C.apiKeyGood })
   process.env.SG_LEAK_WHKEY = C.webhookKey
-  const cache = new sg.SecretCache({ aws: { endpoint: await closedPort(), region: 'us-east-1' }, connectTimeout: 300 })
+  // the audit trail is written under DIR, so the parent scans it like every other file
+  const cache = new sg.SecretCache({ aws: { endpoint: await closedPort(), region: 'us-east-1' }, connectTimeout: 300, audit: { file: path.join(DIR, 'audit.log') } })
   const logger = { info: (...a) => console.log('[logger.info]', ...a), warn: (...a) => console.log('[logger.warn]', ...a), error: (...a) => console.log('[logger.error]', ...a) }
   const app = express()
   app.post('/hook', sg.rotationWebhook({ cache, signingSecret: 'env:SG_LEAK_WHKEY', logger }))
@@ -337,6 +338,9 @@ async function expressScenarios () {
     res.json({ ok: true, secrets: req.secrets, keys: Object.keys({ ...req.secrets }) })
   })
   app.get('/api/x', (req, res) => res.json({ client: req.apiClient }))
+  // monitoring surfaces: Prometheus metrics and the status page (auth by a non-secret test token)
+  app.get('/metrics', sg.metricsHandler(cache))
+  app.get('/status', sg.statusPage({ cache, auth: { bearer: 'leak-scan-status-token' } }))
   app.use('/fail', sg.express({ cache, secrets: { a: 'env:SG_LEAK_NOT_SET', b: 'aws:leak/none' } }))
   app.get('/fail', (req, res) => res.json({}))
   app.use('/next', sg.express({ cache, secrets: { a: 'aws:leak/none2' }, onError: 'next' }))
@@ -375,6 +379,12 @@ async function expressScenarios () {
   await call('webhook refresh fails', '/hook', { method: 'POST', headers: fails.headers, body: fails.body })
   const notJson = sg.signWebhook(C.webhookKey, 'not json ' + C.apiKeyWrong)
   await call('webhook body not JSON', '/hook', { method: 'POST', headers: notJson.headers, body: notJson.body })
+  await call('metrics', '/metrics', undefined, 200)
+  await call('status page', '/status', { headers: { authorization: 'Bearer leak-scan-status-token' } }, 200)
+  await call('status page without auth', '/status', undefined, 401)
+  dump('cache.usageReport()', cache.usageReport())
+  dump('cache.usage()', cache.usage())
+  dump('metrics text', sg.metrics(cache))
   throws('express() bad options', () => sg.express({ cache, secrets: { a: C.apiKeyWrong } }))
   throws('requireApiKey bad options', () => sg.requireApiKey({ cache, name: 'env:X', header: C.apiKeyWrong }))
   server.closeAllConnections(); server.close()
