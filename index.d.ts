@@ -151,7 +151,7 @@ export interface SecretUsage {
 /**
  * Secret cache held in Rust: `env:NAME`, `file:NAME`, `aws:SECRET_ID`, `vault:PATH`, each
  * optionally `#field` to select one field of a JSON secret. Background refresh,
- * single-flight, stale-if-error with backoff, rotation events. See docs/cache.md.
+ * single-flight, stale-if-error with backoff, rotation events. See README.md, "Secret cache".
  */
 export class SecretCache extends EventEmitter {
   constructor(options?: SecretCacheOptions)

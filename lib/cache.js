@@ -1,7 +1,7 @@
 'use strict'
 // SecretCache: a Rust-held secret cache (env, file, AWS Secrets Manager, Vault
 // KV v2) with background refresh, single-flight, stale-if-error and rotation
-// events. JS holds no copy of a value unless it reads one. See docs/cache.md.
+// events. JS holds no copy of a value unless it reads one. See README.md, "Secret cache".
 
 const { EventEmitter } = require('events')
 const util = require('util')
@@ -192,7 +192,7 @@ function toError (err) {
 
 class SecretCache extends EventEmitter {
   /**
-   * @param {object} [options] see docs/cache.md
+   * @param {object} [options] see README.md, "Secret cache"
    */
   constructor (options) {
     super()
@@ -363,7 +363,7 @@ class SecretCache extends EventEmitter {
     return this[NATIVE].usage().map((u) => ({ ...u }))
   }
 
-  // ---- usage monitoring (issue 7); see docs/monitoring.md
+  // ---- usage monitoring (issue 7); see README.md, "Monitoring"
 
   /** Record one inbound API key check: { client, route, outcome, fingerprint, source, requestId, reason }. */
   recordClientUse (u) { this[MONITOR].recordClientUse(u) }

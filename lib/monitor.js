@@ -3,7 +3,7 @@
 // and the anomaly detector. Counters and the per-minute ring buffers live in Rust
 // (src/usage, src/cache); this file batches recordings (one Map update per
 // request, flushed to Rust on each tick or when the batch grows) and runs the
-// anomaly rules with an injectable clock. See docs/monitoring.md.
+// anomaly rules with an injectable clock. See README.md, "Monitoring".
 
 const fs = require('fs')
 const path = require('path')

@@ -1,6 +1,6 @@
 'use strict'
 // Runs the real dotenv-expand@12 inside a vm context with a timeout, because it
-// loops forever on some inputs (see docs/env-extras.md). Returns null on timeout.
+// loops forever on some inputs (see README.md, "Env files beyond dotenv"). Returns null on timeout.
 const fs = require('fs')
 const vm = require('vm')
 
