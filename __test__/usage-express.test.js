@@ -69,3 +69,36 @@ test('requireApiKey + rotationWebhook report to the monitor (counters, audit, re
   const text = JSON.stringify(audit) + JSON.stringify(r) + secretGuard.metrics(cache)
   for (const v of [k1, k2, kb, signing, process.env.SG_WIRE_DB]) assert.ok(!text.includes(v))
 })
+
+test('express(): the first read of each req.secrets alias in a request is reported per route (and feeds new_route)', async (t) => {
+  process.env.SG_WIRE_R_DB = fakeSecret('rdb')
+  process.env.SG_WIRE_R_STRIPE = fakeSecret('rstripe')
+  let offset = 0
+  const anomalies = []
+  const cache = new SecretCache({ monitor: { tickInterval: 0, clock: () => Date.now() + offset, learningPeriod: 60_000, rules: ['new_route'] } })
+  cache.on('anomaly', (e) => anomalies.push(e))
+  const app = express()
+  app.use(secretGuard.express({ cache, secrets: { db: 'env:SG_WIRE_R_DB' } }))
+  app.get('/a', secretGuard.express({ cache, secrets: { stripe: 'env:SG_WIRE_R_STRIPE' } }), (req, res) => {
+    // two reads of db count once for this request; the merged bag still reports db
+    res.json({ ok: req.secrets.db.length > 0 && req.secrets.db === req.secrets.db && req.secrets.stripe.length > 0 })
+  })
+  app.get('/quiet', (req, res) => res.json({ ok: true })) // never reads a secret: not counted
+  const router = express.Router()
+  router.get('/c/:id', (req, res) => res.json({ ok: req.secrets.db.length > 0 }))
+  app.use('/r', router)
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  const url = `http://127.0.0.1:${server.address().port}`
+  t.after(() => { server.closeAllConnections(); server.close(); cache.close(); delete process.env.SG_WIRE_R_DB; delete process.env.SG_WIRE_R_STRIPE })
+  for (const p of ['/a', '/a', '/quiet', '/r/c/1']) assert.equal((await fetch(url + p)).status, 200)
+  const routes = (name) => cache.usageReport().secretRoutes.find((s) => s.name === name).routes.map((r) => [r.route, r.reads])
+  assert.deepEqual(routes('env:SG_WIRE_R_DB'), [['/a', 2], ['/r/c/:id', 1]])
+  assert.deepEqual(routes('env:SG_WIRE_R_STRIPE'), [['/a', 2]])
+  assert.deepEqual(anomalies, [])
+  // after the learning period a secret read from a route never seen before is an anomaly
+  app.get('/admin/dump', (req, res) => res.json({ ok: req.secrets.db.length > 0 }))
+  offset += 120_000
+  assert.equal((await fetch(url + '/admin/dump')).status, 200)
+  assert.deepEqual(anomalies.map((a) => [a.rule, a.secret, a.route]), [['new_route', 'env:SG_WIRE_R_DB', '/admin/dump']])
+  assert.ok(!JSON.stringify(cache.usageReport()).includes(process.env.SG_WIRE_R_DB))
+})

@@ -168,16 +168,39 @@ function register (cache, name) {
 // Values live in a private field; each alias is a prototype getter, so the
 // object has no own enumerable data: Object.keys / spread / JSON / inspect
 // (even with showHidden) never reach a value, only explicit `req.secrets.alias`.
+// The first read of each alias in a request is reported to the cache's monitor
+// (`recordSecretUse`, with the route known by then), which feeds per-route read
+// counts and the new-route anomaly rule. `#u` = { req, refs: [{ cache, name }], seen }.
 class Secrets {
   #v
-  constructor (values) { this.#v = values }
-  static getter (i) { return function () { return this.#v[i] } }
+  #u
+  constructor (values, use) { this.#v = values; this.#u = use }
+  static getter (i) {
+    return function () {
+      const u = this.#u
+      if (u !== undefined && i < 31 && (u.seen & (1 << i)) === 0) { u.seen |= 1 << i; reportRead(u, i) }
+      return this.#v[i]
+    }
+  }
+  static useOf (bag) { return bag.#u }
+  static rawOf (bag, i) { return bag.#v[i] }
   toJSON () { return REDACTED }
   toString () { return REDACTED }
   [Symbol.toPrimitive] () { return REDACTED }
   [util.inspect.custom] () { return REDACTED }
 }
 Object.defineProperty(Secrets.prototype, Symbol.toStringTag, { value: 'Secrets' })
+
+function reportRead (u, i) {
+  const { cache, name } = u.refs[i]
+  if (!cache || typeof cache.recordSecretUse !== 'function') return
+  const req = u.req
+  const route = req.route && typeof req.route.path === 'string' ? (req.baseUrl || '') + req.route.path : (req.baseUrl || undefined)
+  const rid = req.headers && req.headers['x-request-id']
+  try {
+    cache.recordSecretUse({ name, route, client: req.apiClient, requestId: typeof rid === 'string' ? rid : undefined })
+  } catch {}
+}
 
 const RESERVED = new Set(['toJSON', 'toString', 'constructor', 'inspect', 'valueOf', 'then'])
 
@@ -192,7 +215,7 @@ function secretsClass (aliases) {
 // Several express() middlewares may run for one request (app- and router-level):
 // the later one keeps the earlier aliases readable.
 // One merged class per (earlier bag class, this middleware), built once.
-function mergeSecrets (prev, aliases, values, mergedClasses) {
+function mergeSecrets (prev, aliases, values, use, mergedClasses) {
   const P = prev.constructor
   let entry = mergedClasses.get(P)
   if (entry === undefined) {
@@ -204,8 +227,14 @@ function mergeSecrets (prev, aliases, values, mergedClasses) {
     mergedClasses.set(P, entry)
   }
   const vals = values.slice()
-  for (const a of entry.extra) vals.push(prev[a])
-  return new entry.C(vals)
+  const prevUse = Secrets.useOf(prev)
+  const prevAliases = P.aliases || []
+  for (const a of entry.extra) {
+    const j = prevAliases.indexOf(a)
+    vals.push(Secrets.rawOf(prev, j)) // not prev[a]: that would report a read nobody made
+    use.refs.push(prevUse && j >= 0 ? prevUse.refs[j] : { cache: null, name: '' })
+  }
+  return new entry.C(vals, use)
 }
 
 function attach (req, bag) {
@@ -250,9 +279,16 @@ function express (opts) {
     sendJson(res, err.status, errorBody(err))
   }
 
+  const refs = names.map((name) => ({ cache, name }))
   const finish = (req, values, next) => {
     const prev = req.secrets
-    attach(req, prev instanceof Secrets ? mergeSecrets(prev, aliases, values, mergedClasses) : new Bag(values))
+    const use = { req, refs, seen: 0 }
+    if (prev instanceof Secrets) {
+      use.refs = refs.slice()
+      attach(req, mergeSecrets(prev, aliases, values, use, mergedClasses))
+    } else {
+      attach(req, new Bag(values, use))
+    }
     next()
   }
 
