@@ -103,6 +103,9 @@ async function waitFor (url, child, what, timeoutMs = 30_000, caFile) {
 }
 
 function track (child) {
+  // Never keep the test process alive just because a server runs: if a test's
+  // set-up fails half-way, the process still ends and the exit hook kills it.
+  child.unref()
   children.add(child)
   child.on('exit', () => children.delete(child))
   return () => new Promise((resolve) => {
@@ -143,9 +146,36 @@ async function startMoto () {
   return { endpoint, port, stop }
 }
 
-async function startOpenBao ({ tls = false } = {}) {
+// `bao server -dev` also binds a cluster listener on port + 1: pick a port whose
+// successor is free too, and retry with new ports if the server still exits
+// early (another process took one of them in between).
+async function freePortPair () {
+  for (let i = 0; i < 20; i++) {
+    const p = await freePort()
+    const ok = await new Promise((resolve) => {
+      const s = net.createServer()
+      s.unref()
+      s.on('error', () => resolve(false))
+      s.listen(p + 1, '127.0.0.1', () => s.close(() => resolve(true)))
+    })
+    if (ok && p < 65535) return p
+  }
+  return freePort()
+}
+
+async function startOpenBao (opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOpenBaoOnce(opts)
+    } catch (e) {
+      if (attempt >= 3 || !/exited early/.test(e.message)) throw e
+    }
+  }
+}
+
+async function startOpenBaoOnce ({ tls = false } = {}) {
   ensureVenv()
-  const port = await freePort()
+  const port = await freePortPair()
   const token = 'test-root-' + crypto.randomBytes(12).toString('hex')
   const args = ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`]
   let certDir
