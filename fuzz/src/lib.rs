@@ -2,28 +2,9 @@
 //! files are the addon's own sources (included by path, not copied).
 #![allow(dead_code)]
 
-/// Stand-in for `src/error.rs` without the napi conversions.
-pub mod error {
-    use std::fmt;
-
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct SgError {
-        pub code: &'static str,
-        pub message: String,
-    }
-
-    impl SgError {
-        pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-            SgError { code, message: message.into() }
-        }
-    }
-
-    impl fmt::Display for SgError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "{}: {}", self.code, self.message)
-        }
-    }
-}
+/// The addon's own error type; its napi conversions are left out under `--cfg fuzzing`.
+#[path = "../../src/error/mod.rs"]
+pub mod error;
 
 #[path = "../../src/env_file/parse.rs"]
 pub mod parse;

@@ -1,28 +1,6 @@
-//! Errors carried as data: a stable machine-readable `code` and a short message
-//! that never contains a secret value. Converted to a JS `Error` whose `code`
-//! property is the code.
+//! JS side of the error type: `Code` becomes `err.code`.
 
-use std::fmt;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SgError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl SgError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        SgError { code, message: message.into() }
-    }
-}
-
-impl fmt::Display for SgError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for SgError {}
+use super::SgError;
 
 /// Status type for napi errors: becomes `err.code` on the JS side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
