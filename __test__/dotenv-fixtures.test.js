@@ -15,8 +15,8 @@ const both = (src) => {
   return ours
 }
 
-test('tests/.env facts', () => {
-  const p = both(fs.readFileSync(fx('.env'), 'utf8'))
+test('dotenv tests/.env facts (fixtures/dotenv-tests.env)', () => {
+  const p = both(fs.readFileSync(fx('dotenv-tests.env'), 'utf8'))
   assert.equal(p.BASIC, 'basic')
   assert.equal(p.AFTER_LINE, 'after_line')
   assert.equal(p.EMPTY, '')

@@ -568,27 +568,3 @@ mod tests {
         assert!(parse(&blank).is_empty());
     }
 }
-
-#[cfg(test)]
-mod perf_probe {
-    #[test]
-    #[ignore]
-    fn probe() {
-        let small = std::fs::read_to_string("__test__/fixtures/.env").unwrap();
-        let big = small.repeat(300);
-        for (name, src, it) in [("small", &small, 20000u32), ("big", &big, 60)] {
-            let t = std::time::Instant::now();
-            let mut n = 0;
-            for _ in 0..it {
-                n += super::parse_normalized(src).len();
-            }
-            eprintln!("{name} parse_normalized: {:?} per iter ({})", t.elapsed() / it, n);
-            let b = src.as_bytes();
-            let t = std::time::Instant::now();
-            for _ in 0..it {
-                for q in [b'"', b'\'', b'`'] { n += super::QuoteIndex::build(b, q).good.len(); }
-            }
-            eprintln!("{name} 3 quote indexes: {:?} per iter ({})", t.elapsed() / it, n);
-        }
-    }
-}
