@@ -3,7 +3,6 @@
 // the Rust addon (lib/native.js loads the napi-generated binding.js).
 
 const env = require('./lib/env')
-const errors = require('./lib/errors')
 
 // --- env files: dotenv-compatible loader (drop-in: same options, parse results and return shape)
 
@@ -13,7 +12,6 @@ module.exports.config = env.config
 module.exports.configDotenv = env.configDotenv
 module.exports.parse = env.parse
 module.exports.populate = env.populate
-module.exports.SecretGuardError = errors.SecretGuardError
 
 // Capabilities that config() does not need are loaded on first use, so that
 // `require('secret-guard').config()` starts as fast as possible. Each name is
@@ -30,24 +28,29 @@ function lazy (file, name) {
   })
 }
 
+module.exports.SecretGuardError = undefined
+lazy('./lib/errors', 'SecretGuardError')
+
 // --- secret cache (issue 3)
 module.exports.SecretCache = undefined
 lazy('./lib/cache', 'SecretCache')
 
 
 // --- masking (issue 4)
-const maskApi = require('./lib/mask')
-module.exports.createMasker = maskApi.createMasker
-module.exports.mask = maskApi.mask
-module.exports.redact = maskApi.redact
-module.exports.addSecret = maskApi.addSecret
-module.exports.removeSecret = maskApi.removeSecret
-module.exports.retireSecret = maskApi.retireSecret
-module.exports.configureMasking = maskApi.configureMasking
-module.exports.defaultMasker = maskApi.defaultMasker
-module.exports.fingerprint = maskApi.fingerprint
-module.exports.Secret = maskApi.Secret
-module.exports.DEFAULT_KEY_PATTERN = maskApi.DEFAULT_KEY_PATTERN
+// config() teaches the default masker through lib/env.js, so lib/mask.js
+// itself loads on first use of one of these names.
+module.exports.createMasker = undefined
+module.exports.mask = undefined
+module.exports.redact = undefined
+module.exports.addSecret = undefined
+module.exports.removeSecret = undefined
+module.exports.retireSecret = undefined
+module.exports.configureMasking = undefined
+module.exports.defaultMasker = undefined
+module.exports.fingerprint = undefined
+module.exports.Secret = undefined
+module.exports.DEFAULT_KEY_PATTERN = env._internal.DEFAULT_KEY_PATTERN
+for (const n of ['createMasker', 'mask', 'redact', 'addSecret', 'removeSecret', 'retireSecret', 'configureMasking', 'defaultMasker', 'fingerprint', 'Secret']) lazy('./lib/mask', n)
 
 
 // --- express (issue 5)

@@ -4,10 +4,12 @@
 
 const fs = require('fs')
 const path = require('path')
-const os = require('os')
-const { URL, fileURLToPath } = require('url')
 const native = require('./native')
-const { SecretGuardError, typeError } = require('./errors')
+// os, url and lib/errors.js are needed only for `~` paths, debug output and
+// errors: loaded on first use, so `require('secret-guard').config()` reads
+// as few files as possible at start-up.
+const typeError = (code, message) => require('./errors').typeError(code, message)
+const codedError = (code, message, props) => new (require('./errors').SecretGuardError)(code, message, props)
 
 const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024
 
@@ -18,9 +20,32 @@ function usesExtras (options) {
   return EXTRA_OPTIONS.some((k) => options[k] !== undefined && options[k] !== false && options[k] !== null)
 }
 
-// Hooks other capabilities register (e.g. the default masker learns secret-looking values).
-const loadHooks = []
-function onLoad (fn) { loadHooks.push(fn) }
+// config() teaches the process-wide default masker every value whose key looks
+// secret (learnSecret is the masker's own native entry point, so lib/mask.js
+// need not be loaded for config()). configureMasking({ keyPattern }) sets
+// learning.keyPattern; too-short values are skipped, and config() never throws
+// because of masking.
+const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
+const learning = { keyPattern: DEFAULT_KEY_PATTERN }
+// DEFAULT_KEY_PATTERN without compiling a RegExp at start-up. Exact for the
+// keys parse() produces ([\w.-]+ is ASCII, where toLowerCase() is /i's folding).
+const SECRET_WORDS = ['pass', 'secret', 'token', 'apikey', 'api-key', 'api_key', 'authorization', 'cookie']
+function looksSecret (kp, key) {
+  if (kp !== DEFAULT_KEY_PATTERN) return kp.test(key)
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return kp.test(key)
+  const k = key.toLowerCase()
+  return SECRET_WORDS.some((w) => k.includes(w))
+}
+function learnSecrets (parsed) {
+  const kp = learning.keyPattern
+  if (!kp || !parsed) return
+  for (const key of Object.keys(parsed)) {
+    const v = parsed[key]
+    if (typeof v === 'string' && looksSecret(kp, key)) {
+      try { native.learnSecret(v) } catch { /* never break config() */ }
+    }
+  }
+}
 
 function parseBoolean (v) {
   if (typeof v === 'string') return !['false', '0', 'no', 'off', ''].includes(v.toLowerCase())
@@ -48,7 +73,9 @@ function parse (src) {
     if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
     src = String(src)
   }
-  return native.parseEnv(src)
+  // Rust parses and serialises; V8 builds the object from the JSON text
+  // faster than napi can define it property by property (src/env_file/napi.rs).
+  return JSON.parse(native.parseEnvJson(src))
 }
 
 /** Copy `parsed` into `target`; existing keys stay unless override. Returns the keys it set. */
@@ -75,12 +102,12 @@ function populate (target, parsed, options = {}) {
 }
 
 function resolveHome (p) {
-  return typeof p === 'string' && p[0] === '~' ? path.join(os.homedir(), p.slice(1)) : p
+  return typeof p === 'string' && p[0] === '~' ? path.join(require('os').homedir(), p.slice(1)) : p
 }
 
 function displayPath (p) {
   try {
-    return path.relative(process.cwd(), p instanceof URL ? fileURLToPath(p) : String(p))
+    return path.relative(process.cwd(), p instanceof URL ? require('url').fileURLToPath(p) : String(p))
   } catch {
     return String(p)
   }
@@ -94,14 +121,14 @@ function readEnvFile (p, encoding, maxFileSize) {
   // readFileSync reports ENOENT / EISDIR / EACCES itself, with a code.
   const buf = fs.readFileSync(p)
   if (buf.length > maxFileSize) {
-    throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is ${buf.length} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
+    throw codedError('FILE_TOO_LARGE', `${displayPath(p)} is ${buf.length} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
   }
   if (!encoding || /^utf-?8$/i.test(encoding)) {
     try {
       return parse(buf)
     } catch (err) {
       if (err && err.code === 'INVALID_UTF8') {
-        throw new SecretGuardError('INVALID_UTF8', `${displayPath(p)}: ${err.message}`, { path: String(p) })
+        throw codedError('INVALID_UTF8', `${displayPath(p)}: ${err.message}`, { path: String(p) })
       }
       throw err
     }
@@ -154,7 +181,7 @@ function config (options = {}) {
   } catch (err) {
     return { parsed: parsedAll, error: err }
   }
-  for (const hook of loadHooks) hook(parsedAll, opts)
+  learnSecrets(parsedAll)
 
   const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : ((processEnv === process.env ? fromEnv : optionsFromEnv(processEnv)).quiet ?? true))
   if (debug || !quiet) {
@@ -164,6 +191,6 @@ function config (options = {}) {
   return lastError ? { parsed: parsedAll, error: lastError } : { parsed: parsedAll }
 }
 
-module.exports = { parse, config, configDotenv: config, populate, onLoad, parseBoolean, optionsFromEnv }
+module.exports = { parse, config, configDotenv: config, populate, parseBoolean, optionsFromEnv }
 // Shared with lib/envx.js (not part of the public API).
-module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE, usesExtras }
+module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }

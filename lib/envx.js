@@ -10,7 +10,7 @@ const native = require('./native')
 const env = require('./env')
 const { SecretGuardError, typeError } = require('./errors')
 
-const { readEnvFile, displayPath, resolveHome, debugLog, loadHooks, DEFAULT_MAX_FILE_SIZE } = env._internal
+const { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, DEFAULT_MAX_FILE_SIZE } = env._internal
 const { parseBoolean, optionsFromEnv, populate, parse } = env
 
 const ENCRYPTED_PREFIX = 'encrypted:'
@@ -352,7 +352,7 @@ function configx (options = {}) {
     const limited = expandInto(parsedAll, processEnv)
     if (limited.length) lastError = expandLimitError(limited)
   }
-  for (const hook of loadHooks) hook(parsedAll, opts)
+  learnSecrets(parsedAll)
 
   const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv).quiet ?? true))
   if (debug || !quiet) {

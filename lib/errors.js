@@ -46,43 +46,4 @@ function scrubPanic (err) {
   return isPanic(err) ? new SecretGuardError('PANIC', PANIC_MESSAGE) : err
 }
 
-/** Wrap every function, class method, getter and constructor of the napi binding so a caught panic surfaces as code PANIC. */
-function guardNative (binding) {
-  const wrapFn = (fn) => function (...args) {
-    let r
-    try {
-      r = new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args)
-    } catch (err) {
-      throw scrubPanic(err)
-    }
-    if (r !== null && typeof r === 'object' && typeof r.then === 'function' && !new.target) {
-      return r.then(undefined, (err) => { throw scrubPanic(err) })
-    }
-    return r
-  }
-  const out = {}
-  for (const [k, v] of Object.entries(binding)) {
-    if (typeof v !== 'function') { out[k] = v; continue }
-    const proto = v.prototype
-    if (proto && Object.getOwnPropertyNames(proto).length > 1) {
-      for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
-        if (m === 'constructor' || !d.configurable) continue
-        if (typeof d.value === 'function') Object.defineProperty(proto, m, { ...d, value: wrapFn(d.value) })
-        else if (d.get) Object.defineProperty(proto, m, { ...d, get: wrapFn(d.get) })
-      }
-      for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
-        if (typeof d.value === 'function' && d.configurable && d.writable) Object.defineProperty(v, m, { ...d, value: wrapFn(d.value) })
-      }
-      out[k] = new Proxy(v, {
-        construct (target, args, newTarget) {
-          try { return Reflect.construct(target, args, newTarget) } catch (err) { throw scrubPanic(err) }
-        },
-      })
-    } else {
-      out[k] = wrapFn(v)
-    }
-  }
-  return out
-}
-module.exports.guardNative = guardNative
 module.exports.scrubPanic = scrubPanic

@@ -7,9 +7,10 @@
 const util = require('util')
 const native = require('./native')
 const { typeError } = require('./errors')
+// config() learns secret-looking values itself (lib/env.js); the key pattern is shared.
+const { learning, DEFAULT_KEY_PATTERN } = require('./env')._internal
 
 const DEFAULT_CENSOR = '[REDACTED]'
-const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
 const DEFAULT_MAX_DEPTH = 1000
 
 // A RegExp without g/y flags (their lastIndex would make .test() stateful).
@@ -247,7 +248,13 @@ function wrap (nm, state, fns) {
 
 // The process-wide default masker (shared with the Rust secret cache, which
 // teaches it every value it serves).
-const defaultState = { censor: DEFAULT_CENSOR, keyPattern: DEFAULT_KEY_PATTERN, minLength: 4, maxDepth: DEFAULT_MAX_DEPTH }
+const defaultState = {
+  censor: DEFAULT_CENSOR,
+  minLength: 4,
+  maxDepth: DEFAULT_MAX_DEPTH,
+  get keyPattern () { return learning.keyPattern },
+  set keyPattern (p) { learning.keyPattern = p }
+}
 const defaultMasker = wrap(native.NativeMasker.defaultMasker(), defaultState,
   { str: native.maskDefault, utf16: native.maskDefaultUtf16, buf: native.maskDefaultBuffer })
 const defaultNative = defaultMasker._native
@@ -276,19 +283,6 @@ function configureMasking (options) {
   if (n.minLength !== undefined) defaultState.minLength = n.minLength
   if (Number.isInteger(o.maxDepth)) defaultState.maxDepth = o.maxDepth
 }
-
-// config() integration: values whose keys look secret are learned (too-short
-// values are skipped silently; config() must never throw because of masking).
-require('./env').onLoad((parsed) => {
-  const kp = defaultState.keyPattern
-  if (!kp || !parsed) return
-  for (const key of Object.keys(parsed)) {
-    const v = parsed[key]
-    if (typeof v === 'string' && kp.test(key)) {
-      try { defaultNative.learn(v) } catch { /* never break config() */ }
-    }
-  }
-})
 
 // ------------------------------------------------------------- fingerprint
 
