@@ -42,9 +42,40 @@ test('dotenv fast parser agrees with its default parser on the same corpus (sani
   let differ = 0
   for (let i = 0; i < 2000; i++) {
     const src = gen()
-    if (!same(dotenv.parse(src), sg.parse(src))) differ++
+    if (!same(dotenv.parse(src), dotenv.parse(src, { fast: true }))) differ++
   }
   assert.equal(differ, 0)
+})
+
+// The scanner recognises the common line shapes (`KEY=plain`, `KEY="quoted"`
+// with an optional comment, an `export ` prefix) without the general
+// machinery (src/env_file/parse.rs simple_line). Lines built near the edges
+// of those shapes: quotes inside and at the ends, trailing backslashes,
+// blanks and tabs, comments, `export` with and without blanks.
+test('line shapes near the scanner\'s fast path equal dotenv.parse()', () => {
+  const { mulberry32 } = require('./helpers/gen-env')
+  const rnd = mulberry32(SEED + 3)
+  const pick = (xs) => xs[Math.floor(rnd() * xs.length)]
+  const bits = ['a', 'b', 'x y', ' ', '\t', '#', "'", '"', '`', '\\', '\\n', '=', ':', '$', '.', '-', '']
+  const part = () => Array.from({ length: Math.floor(rnd() * 5) }, () => pick(bits)).join('')
+  const line = () => {
+    const prefix = pick(['', '', 'export ', 'export\t', 'export  ', 'export', ' '])
+    const key = pick(['A', 'KEY_1', 'a.b-c', 'export', 'K'])
+    const q = pick(['', '', "'", '"', '`'])
+    const close = pick([q, q, q, '', "'", '"'])
+    const after = pick(['', '', ' ', ' # c', '# c "q"', '\t#x', ' x', '\\'])
+    return `${prefix}${key}${pick(['=', '=', '= ', ' ='])}${q}${part()}${close}${after}`
+  }
+  let mismatches = 0
+  let first = null
+  for (let i = 0; i < 20000; i++) {
+    const src = Array.from({ length: 1 + Math.floor(rnd() * 4) }, line).join(pick(['\n', '\n', '\n\n', '\r\n']))
+    if (!same(dotenv.parse(src), sg.parse(src))) {
+      mismatches++
+      first = first || src
+    }
+  }
+  assert.equal(mismatches, 0, `first mismatch: ${JSON.stringify(first)}`)
 })
 
 test('config() equals dotenv.config() on generated files, with processEnv objects and override', () => {

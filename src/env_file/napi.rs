@@ -53,6 +53,20 @@ impl ToNapiValue for EnvJson {
     }
 }
 
+/// A JSON string literal. Text without `"`, `\\` or control characters (every
+/// key, and most values) needs no escaping and is copied as is; anything else
+/// goes through serde_json's escaper. Writing into a Vec cannot fail.
+#[inline]
+fn write_json_str(out: &mut Vec<u8>, v: &str) {
+    if v.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(v.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(out, v);
+    }
+}
+
 /// Serialise the pairs of `text` as one JSON object. Duplicate keys are
 /// written as they come: `JSON.parse` keeps the last value at the first
 /// key's position, exactly as dotenv's `obj[key] = value` does.
@@ -72,11 +86,9 @@ fn to_json(text: &str) -> EnvJson {
         if out.len() > 1 {
             out.push(b',');
         }
-        // serde_json's string escaper: quotes, backslashes and control characters.
-        // Writing a &str into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, k);
+        write_json_str(&mut out, k);
         out.push(b':');
-        let _ = serde_json::to_writer(&mut *out, v);
+        write_json_str(&mut out, v);
     });
     out.push(b'}');
     EnvJson { text: out, ascii: text.is_ascii() }
@@ -113,6 +125,7 @@ mod tests {
         assert_eq!(json("A=1\nB=\"x\\ny\"\nA=2\n"), r#"{"A":"1","B":"x\ny","A":"2"}"#);
         assert_eq!(json("Q='say \"hi\" \\ back'\n"), r#"{"Q":"say \"hi\" \\ back"}"#);
         assert_eq!(json(""), "{}");
+        assert_eq!(json("T=\"a\tb\u{1}\"\n"), r#"{"T":"a\tb\u0001"}"#);
         assert_eq!(json("__proto__=x\nK=v"), r#"{"K":"v"}"#);
     }
 

@@ -24,9 +24,13 @@ pub struct Pair<'a> {
 }
 
 /// Length in bytes of the JS `\s` character starting at `i`, or 0.
-/// Byte classes: bit 0 = ASCII white space, bit 1 = key character `[\w.-]`.
+/// Byte classes: bit 0 = ASCII white space, bit 1 = key character `[\w.-]`,
+/// bit 2 = printable ASCII other than `#` (a plain value byte, see
+/// `simple_line`), bit 3 = `#`.
 const WS: u8 = 1;
 const KEY: u8 = 2;
+const PLAIN: u8 = 4;
+const HASH: u8 = 8;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -37,6 +41,12 @@ static CLASS: [u8; 256] = {
         }
         if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' {
             t[i] |= KEY;
+        }
+        if b >= 0x20 && b <= 0x7e && b != b'#' {
+            t[i] |= PLAIN;
+        }
+        if b == b'#' {
+            t[i] |= HASH;
         }
         i += 1;
     }
@@ -457,21 +467,129 @@ pub fn normalize_newlines(src: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Parse already-normalised text (no `\r`) into pairs in file order.
-pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
+/// A line in one of the common shapes, recognised without the general
+/// machinery (see `simple_line`).
+struct SimpleLine {
+    key: (usize, usize),
+    raw: (usize, usize),
+    /// The raw value is a quoted one: trimming/quote stripping/unescaping apply.
+    quoted: bool,
+    /// End of the line (its `\n`, or the end of the text).
+    eol: usize,
+}
+
+/// The common line shapes at line start `p`, all printable ASCII (plus tabs
+/// in the separating blanks) up to the end of the line:
+///
+/// - `[export<blanks>]KEY=value`: a plain value, not starting with a space or
+///   a quote, not ending with a space, without `#`;
+/// - `[export<blanks>]KEY=<q>body<q>[<blanks>#comment]`: `q` one of `'"\``,
+///   the body without `q` and not ending in a backslash.
+///
+/// For these the regex's choices are all decided: `export<blanks>` followed by
+/// a key and `=` is the first alternative tried and succeeds; a plain value
+/// starts with neither white space nor a quote, so the quoted alternatives
+/// fail and `[^#\r\n]+` takes the rest of the line; in a quoted value the
+/// body has no `q` to stop at or to escape, so the closing quote is the one
+/// found, and the tail (blanks, a comment, the end of the line) matches right
+/// after it. Trimming, quote stripping and unescaping then run on the raw
+/// value as usual (ASCII only: no U+2028 inside, `^` only at its start).
+/// Lines the general tail would also consume (blank or comment lines) can
+/// never match on their own, so continuing at the next line gives the same
+/// pairs.
+#[inline]
+fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
+    let key_run = |from: usize| {
+        let mut e = from;
+        while e < s.len() && is_key_byte(s[e]) {
+            e += 1;
+        }
+        e
+    };
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let mut k = p;
+    let mut ke = key_run(k);
+    if ke == k {
+        return None;
+    }
+    if &s[k..ke] == b"export" && ke < s.len() && blank(s[ke]) {
+        k = ke;
+        while k < s.len() && blank(s[k]) {
+            k += 1;
+        }
+        ke = key_run(k);
+        if ke == k {
+            return None;
+        }
+    }
+    if ke + 1 >= s.len() || s[ke] != b'=' {
+        return None;
+    }
+    let v = ke + 1;
+    let q = s[v];
+    if matches!(q, b'\'' | b'"' | b'`') {
+        // body up to the first q on this line
+        let mut c = v + 1;
+        while c < s.len() && s[c] != q && CLASS[s[c] as usize] & (PLAIN | HASH) != 0 {
+            c += 1;
+        }
+        if c >= s.len() || s[c] != q || s[c - 1] == b'\\' && c - 1 > v {
+            return None;
+        }
+        let mut e = c + 1;
+        while e < s.len() && blank(s[e]) {
+            e += 1;
+        }
+        if e < s.len() && s[e] == b'#' {
+            while e < s.len() && (CLASS[s[e] as usize] & (PLAIN | HASH) != 0 || s[e] == b'\t') {
+                e += 1;
+            }
+        }
+        if e < s.len() && s[e] != b'\n' {
+            return None;
+        }
+        return Some(SimpleLine { key: (k, ke), raw: (v, c + 1), quoted: true, eol: e });
+    }
+    if CLASS[q as usize] & PLAIN == 0 || q == b' ' {
+        return None;
+    }
+    let mut e = v + 1;
+    while e < s.len() && CLASS[s[e] as usize] & PLAIN != 0 {
+        e += 1;
+    }
+    if (e < s.len() && s[e] != b'\n') || s[e - 1] == b' ' {
+        return None;
+    }
+    Some(SimpleLine { key: (k, ke), raw: (v, e), quoted: false, eol: e })
+}
+
+/// Scan already-normalised text (no `\r`): every pair in file order, with
+/// duplicates, handed to `f` as it is found.
+fn scan<'a>(src: &'a str, mut f: impl FnMut(&'a str, Cow<'a, str>)) {
     let s = src.as_bytes();
     let mut sc = Scanner { src, s, quotes: [None, None, None], next_cache: [None, None, None] };
-    let mut out = Vec::new();
     let mut p = 0;
     while p < s.len() {
+        if let Some(l) = simple_line(s, p) {
+            let raw = &src[l.raw.0..l.raw.1];
+            f(&src[l.key.0..l.key.1], if l.quoted { finish_value(raw) } else { Cow::Borrowed(raw) });
+            p = l.eol + 1;
+            continue;
+        }
         match sc.attempt(p) {
             Ok((key, raw, end)) => {
-                out.push(Pair { key, value: finish_value(raw) });
+                f(key, finish_value(raw));
                 p = next_line_start(s, end.max(p + 1));
             }
             Err(stop) => p = next_line_start(s, stop.max(p) + 1),
         }
     }
+}
+
+/// Parse already-normalised text (no `\r`) into pairs in file order.
+pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
+    let mut out = Vec::new();
+    scan(src, |key, value| out.push(Pair { key, value }));
     out
 }
 
@@ -480,11 +598,11 @@ pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
 /// it). Borrowing: nothing is copied unless a value needed unescaping.
 pub fn for_each_pair(src: &str, mut f: impl FnMut(&str, &str)) {
     let norm = normalize_newlines(src);
-    for p in parse_normalized(&norm) {
-        if p.key != "__proto__" {
-            f(p.key, &p.value);
+    scan(&norm, |key, value| {
+        if key != "__proto__" {
+            f(key, &value);
         }
-    }
+    });
 }
 
 /// Parse `.env` text into an ordered, de-duplicated list (last value wins, the
