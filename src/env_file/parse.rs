@@ -24,13 +24,9 @@ pub struct Pair<'a> {
 }
 
 /// Length in bytes of the JS `\s` character starting at `i`, or 0.
-/// Byte classes: bit 0 = ASCII white space, bit 1 = key character `[\w.-]`,
-/// bit 2 = printable ASCII other than `#` (a plain value byte, see
-/// `simple_line`), bit 3 = `#`.
+/// Byte classes: bit 0 = ASCII white space, bit 1 = key character `[\w.-]`.
 const WS: u8 = 1;
 const KEY: u8 = 2;
-const PLAIN: u8 = 4;
-const HASH: u8 = 8;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -41,12 +37,6 @@ static CLASS: [u8; 256] = {
         }
         if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' {
             t[i] |= KEY;
-        }
-        if b >= 0x20 && b <= 0x7e && b != b'#' {
-            t[i] |= PLAIN;
-        }
-        if b == b'#' {
-            t[i] |= HASH;
         }
         i += 1;
     }
@@ -481,8 +471,8 @@ struct SimpleLine {
 /// The common line shapes at line start `p`, all printable ASCII (plus tabs
 /// in the separating blanks) up to the end of the line:
 ///
-/// - `[export<blanks>]KEY=value`: a plain value, not starting with a space or
-///   a quote, not ending with a space, without `#`;
+/// - `[export<blanks>]KEY=value`: a plain value, not starting with a blank or
+///   a quote, not ending with a blank, without `#`;
 /// - `[export<blanks>]KEY=<q>body<q>[<blanks>#comment]`: `q` one of `'"\``,
 ///   the body without `q` and not ending in a backslash.
 ///
@@ -499,68 +489,49 @@ struct SimpleLine {
 /// pairs.
 #[inline]
 fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
-    let key_run = |from: usize| {
-        let mut e = from;
-        while e < s.len() && is_key_byte(s[e]) {
-            e += 1;
+    // Branch-free checks over whole ranges (they vectorise); the line is
+    // located and split with memchr.
+    fn all(bytes: &[u8], f: impl Fn(u8) -> bool) -> bool {
+        bytes.iter().fold(true, |ok, &b| ok & f(b))
+    }
+    let key_byte = |b: u8| b.is_ascii_alphanumeric() | (b == b'_') | (b == b'.') | (b == b'-');
+    let blank = |b: u8| (b == b' ') | (b == b'\t');
+    let eol = memchr::memchr(b'\n', &s[p..]).map_or(s.len(), |o| p + o);
+    let line = &s[p..eol];
+    if !all(line, |b| (0x20..=0x7e).contains(&b) | (b == b'\t')) {
+        return None;
+    }
+    let eq = memchr::memchr(b'=', line)?;
+    // The key: all of line[..eq], or `export`, blanks, then all the rest.
+    let k = if eq > 0 && all(&line[..eq], key_byte) {
+        0
+    } else if line.starts_with(b"export") && eq > 7 && blank(line[6]) {
+        let k = 7 + line[7..eq].iter().position(|&b| !blank(b))?;
+        if !all(&line[k..eq], key_byte) {
+            return None;
         }
-        e
+        k
+    } else {
+        return None;
     };
-    let blank = |b: u8| b == b' ' || b == b'\t';
-    let mut k = p;
-    let mut ke = key_run(k);
-    if ke == k {
-        return None;
-    }
-    if &s[k..ke] == b"export" && ke < s.len() && blank(s[ke]) {
-        k = ke;
-        while k < s.len() && blank(s[k]) {
-            k += 1;
-        }
-        ke = key_run(k);
-        if ke == k {
-            return None;
-        }
-    }
-    if ke + 1 >= s.len() || s[ke] != b'=' {
-        return None;
-    }
-    let v = ke + 1;
-    let q = s[v];
+    let v = eq + 1;
+    let q = *line.get(v)?;
     if matches!(q, b'\'' | b'"' | b'`') {
-        // body up to the first q on this line
-        let mut c = v + 1;
-        while c < s.len() && s[c] != q && CLASS[s[c] as usize] & (PLAIN | HASH) != 0 {
-            c += 1;
-        }
-        if c >= s.len() || s[c] != q || s[c - 1] == b'\\' && c - 1 > v {
+        let c = v + 1 + memchr::memchr(q, &line[v + 1..])?;
+        if c > v + 1 && line[c - 1] == b'\\' {
             return None;
         }
-        let mut e = c + 1;
-        while e < s.len() && blank(s[e]) {
-            e += 1;
-        }
-        if e < s.len() && s[e] == b'#' {
-            while e < s.len() && (CLASS[s[e] as usize] & (PLAIN | HASH) != 0 || s[e] == b'\t') {
-                e += 1;
-            }
-        }
-        if e < s.len() && s[e] != b'\n' {
+        let rest = c + 1 + line[c + 1..].iter().position(|&b| !blank(b)).unwrap_or(line.len() - c - 1);
+        if rest < line.len() && line[rest] != b'#' {
             return None;
         }
-        return Some(SimpleLine { key: (k, ke), raw: (v, c + 1), quoted: true, eol: e });
+        return Some(SimpleLine { key: (p + k, p + eq), raw: (p + v, p + c + 1), quoted: true, eol });
     }
-    if CLASS[q as usize] & PLAIN == 0 || q == b' ' {
+    let last = line[line.len() - 1];
+    if blank(q) || blank(last) || memchr::memchr(b'#', &line[v..]).is_some() {
         return None;
     }
-    let mut e = v + 1;
-    while e < s.len() && CLASS[s[e] as usize] & PLAIN != 0 {
-        e += 1;
-    }
-    if (e < s.len() && s[e] != b'\n') || s[e - 1] == b' ' {
-        return None;
-    }
-    Some(SimpleLine { key: (k, ke), raw: (v, e), quoted: false, eol: e })
+    Some(SimpleLine { key: (p + k, p + eq), raw: (p + v, eol), quoted: false, eol })
 }
 
 /// Scan already-normalised text (no `\r`): every pair in file order, with
