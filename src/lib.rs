@@ -1,4 +1,7 @@
 #![deny(clippy::all)]
+// In `cargo test` builds napi-derive registers nothing, so the exported
+// functions look unused there.
+#![cfg_attr(test, allow(dead_code))]
 //! Wiring only. Every capability lives in its own module, each with a `napi.rs`
 //! file holding its thin `#[napi]` exports; the logic under them is plain Rust
 //! with its own unit tests.
@@ -14,6 +17,10 @@ pub mod providers;
 pub mod masking;
 pub mod usage;
 pub mod panic;
+// Registered at module load; `cargo test` binaries (no Node to link napi
+// symbols against) leave it out.
+#[cfg(not(test))]
+mod runtime;
 
 /// Version of the native addon (matches package.json).
 #[napi(catch_unwind)]
