@@ -80,24 +80,28 @@ async function run () {
   console.log('\nceiling: dotenv fast parser time / time V8 needs just to build the same object with JSON.parse')
   for (const [label, f] of floors) console.log(`  ${label}: ${f.toFixed(1)}x (no parser returning a fresh object can be faster than this)`)
 
-  // whole-process start: node -e "require(X).config()" with a 30-line .env in cwd
-  const runs = 25
-  const time = (code) => {
-    const ts = []
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint()
-      const r = spawnSync(process.execPath, ['-e', code], { cwd: dir, env: { ...process.env, NODE_PATH: path.join(__dirname, '..', 'node_modules') } })
-      if (r.status !== 0) throw new Error(r.stderr.toString())
-      ts.push(Number(process.hrtime.bigint() - t0) / 1e6)
-    }
-    ts.sort((a, b) => a - b)
-    return ts[Math.floor(ts.length / 2)]
-  }
+  // whole-process start: node -e "require(X).config()" with a 30-line .env in
+  // cwd. The three commands are interleaved run by run (so drifting machine
+  // load hits them alike) and compared by their medians.
+  const runs = 60
   const root = path.join(__dirname, '..')
-  const base = time('0')
-  const ours = time(`require(${JSON.stringify(root)}).config()`)
-  const theirs = time(`require(${JSON.stringify(require.resolve('dotenv'))}).config({ quiet: true })`)
-  console.log(`\nprocess start (median of ${runs}): secret-guard adds ${(ours - theirs).toFixed(1)} ms vs dotenv ` +
+  const codes = {
+    base: '0',
+    ours: `require(${JSON.stringify(root)}).config()`,
+    theirs: `require(${JSON.stringify(require.resolve('dotenv'))}).config({ quiet: true })`
+  }
+  const times = { base: [], ours: [], theirs: [] }
+  for (let i = 0; i < runs; i++) {
+    for (const [k, code] of Object.entries(codes)) {
+      const t0 = process.hrtime.bigint()
+      const r = spawnSync(process.execPath, ['-e', code], { cwd: dir })
+      if (r.status !== 0) throw new Error(r.stderr.toString())
+      times[k].push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
+  }
+  const median = (a) => a.sort((x, y) => x - y)[a.length >> 1]
+  const [base, ours, theirs] = [median(times.base), median(times.ours), median(times.theirs)]
+  console.log(`\nprocess start (medians of ${runs} interleaved runs): secret-guard adds ${(ours - theirs).toFixed(1)} ms vs dotenv ` +
     `(${(ours - base).toFixed(1)} ms vs ${(theirs - base).toFixed(1)} ms over bare node)`)
   fs.rmSync(dir, { recursive: true, force: true })
 }

@@ -80,25 +80,37 @@ function parse (src) {
 
 /** Copy `parsed` into `target`; existing keys stay unless override. Returns the keys it set. */
 function populate (target, parsed, options = {}) {
-  const debug = parseBoolean(options && options.debug)
-  const override = parseBoolean(options && options.override)
+  checkObjects(target, parsed)
+  const set = {}
+  assign(target, parsed, parseBoolean(options && options.override), parseBoolean(options && options.debug), set)
+  return set
+}
+
+function checkObjects (target, parsed) {
   if (target === null || typeof target !== 'object' || parsed === null || typeof parsed !== 'object') {
     throw typeError('OBJECT_REQUIRED', 'OBJECT_REQUIRED: Please check the processEnv argument being passed to populate')
   }
-  const set = {}
+}
+
+// populate() without the argument checks; records what it set in `set` when
+// given one. Returns how many keys it set.
+function assign (target, parsed, override, debug, set) {
+  let n = 0
   for (const key of Object.keys(parsed)) {
     if (Object.prototype.hasOwnProperty.call(target, key)) {
       if (override === true) {
         target[key] = parsed[key]
-        set[key] = parsed[key]
+        if (set) set[key] = parsed[key]
+        n++
       }
       if (debug) debugLog(override === true ? `"${key}" is already defined and WAS overwritten` : `"${key}" is already defined and was NOT overwritten`)
     } else {
       target[key] = parsed[key]
-      set[key] = parsed[key]
+      if (set) set[key] = parsed[key]
+      n++
     }
   }
-  return set
+  return n
 }
 
 function resolveHome (p) {
@@ -162,12 +174,15 @@ function config (options = {}) {
   let paths = [path.resolve(process.cwd(), '.env')]
   if (opts.path) paths = Array.isArray(opts.path) ? opts.path.map(resolveHome) : [resolveHome(opts.path)]
 
+  const override = parseBoolean(opts.override)
   let lastError
-  const parsedAll = {}
+  let parsedAll = null
   for (const p of paths) {
     try {
       const parsed = readEnvFile(p, encoding, maxFileSize)
-      populate(parsedAll, parsed, opts)
+      // The first file loaded is taken as it is (a fresh object: nothing to merge).
+      if (parsedAll === null) parsedAll = parsed
+      else assign(parsedAll, parsed, override, debug)
       if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}`)
     } catch (err) {
       if (debug) debugLog(`failed to load ${displayPath(p)}: ${err.code || ''} ${err.message}`)
@@ -175,9 +190,11 @@ function config (options = {}) {
     }
   }
 
-  let populated
+  if (parsedAll === null) parsedAll = {}
+  let count
   try {
-    populated = populate(processEnv, parsedAll, opts)
+    checkObjects(processEnv, parsedAll)
+    count = assign(processEnv, parsedAll, override, debug)
   } catch (err) {
     return { parsed: parsedAll, error: err }
   }
@@ -186,7 +203,7 @@ function config (options = {}) {
   const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : ((processEnv === process.env ? fromEnv : optionsFromEnv(processEnv)).quiet ?? true))
   if (debug || !quiet) {
     const shown = paths.map(displayPath).join(',')
-    console.error(`[secret-guard] injected env (${Object.keys(populated).length}) from ${shown}`)
+    console.error(`[secret-guard] injected env (${count}) from ${shown}`)
   }
   return lastError ? { parsed: parsedAll, error: lastError } : { parsed: parsedAll }
 }
