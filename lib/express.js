@@ -85,6 +85,14 @@ function forgottenCall (fnName, args) {
   args[2](err)
 }
 
+// What every factory checks first, at construction: an options object, only
+// known option names, and a SecretCache.
+function checkFactoryOptions (fnName, opts, allowed) {
+  checkOpts(fnName, opts)
+  checkUnknown(fnName, opts, allowed)
+  checkCache(fnName, opts.cache)
+}
+
 function checkOpts (fnName, opts) {
   if (opts === undefined || opts === null) {
     throw typeError('OPTIONS_REQUIRED', `secretGuard.${fnName}() needs an options object, e.g. ${fnName}({ cache, ... })`)
@@ -247,9 +255,7 @@ function attach (req, bag) {
  */
 function express (opts) {
   if (looksLikeMiddlewareCall(arguments)) return forgottenCall('express', arguments)
-  checkOpts('express', opts)
-  checkUnknown('express', opts, ['cache', 'secrets', 'onError'])
-  checkCache('express', opts.cache)
+  checkFactoryOptions('express', opts, ['cache', 'secrets', 'onError'])
   const { cache, secrets, onError } = opts
   if (secrets === undefined || secrets === null || typeof secrets !== 'object' || Array.isArray(secrets)) {
     throw typeError('SECRETS_REQUIRED', `secretGuard.express(): options.secrets must be an object mapping aliases to secret names, e.g. { stripe: 'env:STRIPE_KEY' }, got ${describe(secrets)}`)
@@ -417,9 +423,7 @@ function fingerprintFn () {
 function requireApiKey (opts) {
   if (looksLikeMiddlewareCall(arguments)) return forgottenCall('requireApiKey', arguments)
   const F = 'requireApiKey'
-  checkOpts(F, opts)
-  checkUnknown(F, opts, ['cache', 'name', 'header', 'query', 'graceMs', 'onReject', 'onError', 'logger'])
-  checkCache(F, opts.cache)
+  checkFactoryOptions(F, opts, ['cache', 'name', 'header', 'query', 'graceMs', 'onReject', 'onError', 'logger'])
   checkSecretName(F, 'options.name', opts.name)
   const { cache, name } = opts
   const header = opts.header === undefined ? 'x-api-key' : opts.header
@@ -683,9 +687,7 @@ function readRawBody (req, limit) {
 function rotationWebhook (opts) {
   if (looksLikeMiddlewareCall(arguments)) return forgottenCall('rotationWebhook', arguments)
   const F = 'rotationWebhook'
-  checkOpts(F, opts)
-  checkUnknown(F, opts, ['cache', 'signingSecret', 'toleranceMs', 'headers', 'maxBodyBytes', 'names', 'maxReplayEntries', 'logger'])
-  checkCache(F, opts.cache)
+  checkFactoryOptions(F, opts, ['cache', 'signingSecret', 'toleranceMs', 'headers', 'maxBodyBytes', 'names', 'maxReplayEntries', 'logger'])
   const { cache } = opts
   if (typeof cache.refresh !== 'function') throw typeError('CACHE_REQUIRED', `secretGuard.${F}(): options.cache must have refresh()`)
   const signingSecret = opts.signingSecret === undefined ? 'env:SECRET_GUARD_WEBHOOK_KEY' : opts.signingSecret

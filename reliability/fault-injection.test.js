@@ -92,15 +92,32 @@ async function waitHealthy (cache, timeoutMs) {
   return Date.now() - t0
 }
 
+/**
+ * One scenario under load: the cache made ready with `names`, an Express app
+ * serving them (`/s/<i>`) and a load loop over `paths`; `body` injects the
+ * faults and asserts. Every error event is recorded with its time. However
+ * the body ends, the proxy goes back to pass and everything is closed.
+ */
+async function underLoad ({ cache, names, paths = names.map((_, i) => `/s/${i}`), appOptions, faultProxy = proxy }, body) {
+  const errors = []
+  cache.on('error', (ev) => errors.push({ t: Date.now(), ...ev }))
+  await cache.ready(names)
+  const app = await startApp(cache, names, appOptions)
+  const load = startLoad(app.url, paths, { concurrency: CONCURRENCY })
+  try {
+    return await body({ app, load, errors })
+  } finally {
+    await faultProxy.mode('pass')
+    await load.stop()
+    await app.close()
+    cache.close()
+  }
+}
+
 test(`provider down for ${DOWN_MS / 1000} s with values cached: 0 failed requests, stale served, backoff, recovery within one refresh interval`, async (t) => {
   const secrets = await createSecrets('down', 3)
   const cache = newCache()
-  const errors = []
-  cache.on('error', (ev) => errors.push({ t: Date.now(), ...ev }))
-  await cache.ready(secrets.map((s) => s.name))
-  const app = await startApp(cache, secrets.map((s) => s.name))
-  const load = startLoad(app.url, secrets.map((_, i) => `/s/${i}`), { concurrency: CONCURRENCY })
-  try {
+  await underLoad({ cache, names: secrets.map((s) => s.name) }, async ({ load, errors }) => {
     await sleep(500)
     const before = cache.stats()
     await proxy.mode('down')
@@ -129,23 +146,14 @@ test(`provider down for ${DOWN_MS / 1000} s with values cached: 0 failed request
     assert.ok(mine.length <= bound, `attempts ${mine.length} > ${bound}`)
     // every response during and after the outage carried the right value
     for (const [i, s] of secrets.entries()) assert.equal(st.last[`/s/${i}`], fp(s.value))
-  } finally {
-    await load.stop()
-    await app.close()
-    cache.close()
-  }
+  })
 })
 
 for (const kind of ['throttle', '5xx']) {
   test(`${kind} burst (${BURST_MS / 1000} s): exponential backoff in the proxy log, at most one request in flight per secret, 0 failed requests`, async (t) => {
     const secrets = await createSecrets(kind, 2)
     const cache = newCache()
-    const errors = []
-    cache.on('error', (ev) => errors.push(ev))
-    await cache.ready(secrets.map((s) => s.name))
-    const app = await startApp(cache, secrets.map((s) => s.name))
-    const load = startLoad(app.url, secrets.map((_, i) => `/s/${i}`), { concurrency: CONCURRENCY })
-    try {
+    await underLoad({ cache, names: secrets.map((s) => s.name) }, async ({ load, errors }) => {
       proxy.resetLog()
       await sleep(300)
       const before = cache.stats()
@@ -180,24 +188,14 @@ for (const kind of ['throttle', '5xx']) {
       assert.deepEqual(codes, [kind === 'throttle' ? 'THROTTLED' : 'PROVIDER_UNAVAILABLE'])
       assert.ok(after.staleServed - before.staleServed > 0)
       assertGrowing(gaps, kind)
-    } finally {
-      await proxy.mode('pass')
-      await load.stop()
-      await app.close()
-      cache.close()
-    }
+    })
   })
 }
 
 test('slow provider: the client timeout fires (TIMEOUT), requests keep being served', async (t) => {
   const secrets = await createSecrets('slow', 2)
   const cache = newCache({ requestTimeout: 400 })
-  const errors = []
-  cache.on('error', (ev) => errors.push(ev))
-  await cache.ready(secrets.map((s) => s.name))
-  const app = await startApp(cache, secrets.map((s) => s.name))
-  const load = startLoad(app.url, secrets.map((_, i) => `/s/${i}`), { concurrency: CONCURRENCY })
-  try {
+  await underLoad({ cache, names: secrets.map((s) => s.name) }, async ({ load, errors }) => {
     proxy.resetLog()
     const before = cache.stats()
     await proxy.mode('slow', { delayMs: 5000 })
@@ -220,23 +218,13 @@ test('slow provider: the client timeout fires (TIMEOUT), requests keep being ser
     assert.equal(st.failed, 0, JSON.stringify(st.failures))
     assert.ok(after.staleServed - before.staleServed > 0)
     assert.equal(proxy.maxInFlight(), 1)
-  } finally {
-    await proxy.mode('pass')
-    await load.stop()
-    await app.close()
-    cache.close()
-  }
+  })
 })
 
 test('dropped connections: PROVIDER_UNAVAILABLE, stale served, 0 failed requests', async (t) => {
   const secrets = await createSecrets('drop', 1)
   const cache = newCache()
-  const errors = []
-  cache.on('error', (ev) => errors.push(ev))
-  await cache.ready(secrets.map((s) => s.name))
-  const app = await startApp(cache, secrets.map((s) => s.name))
-  const load = startLoad(app.url, ['/s/0'], { concurrency: CONCURRENCY })
-  try {
+  await underLoad({ cache, names: secrets.map((s) => s.name), paths: ['/s/0'] }, async ({ load, errors }) => {
     await proxy.mode('drop')
     await until(() => errors.length >= 3, { timeoutMs: REFRESH + BASE * 7 * 2 + 3000, what: '3 failed refreshes' })
     await proxy.mode('pass')
@@ -245,12 +233,7 @@ test('dropped connections: PROVIDER_UNAVAILABLE, stale served, 0 failed requests
     t.diagnostic(`drop: requests sent ${st.sent}, failed ${st.failed}, stale served ${cache.stats().staleServed}, error codes ${[...new Set(errors.map((e) => e.code))]}, recovery ${recoveryMs} ms`)
     assert.equal(st.failed, 0, JSON.stringify(st.failures))
     assert.ok(errors.every((e) => e.code === 'PROVIDER_UNAVAILABLE'), JSON.stringify(errors.map((e) => e.code)))
-  } finally {
-    await proxy.mode('pass')
-    await load.stop()
-    await app.close()
-    cache.close()
-  }
+  })
 })
 
 test('rotation (moto PutSecretValue) mid-load: 0 failed requests, new value within the refresh interval, immediately after cache.refresh() and after a signed webhook', async (t) => {
@@ -258,11 +241,9 @@ test('rotation (moto PutSecretValue) mid-load: 0 failed requests, new value with
   const cache = newCache()
   const rotations = []
   cache.on('rotate', (ev) => rotations.push(ev))
-  await cache.ready(secrets.map((s) => s.name))
   process.env.SG_REL_WEBHOOK_KEY = `whsec_test_FAKE_${rnd()}`
-  const app = await startApp(cache, secrets.map((s) => s.name), { webhookKey: 'env:SG_REL_WEBHOOK_KEY' })
-  const load = startLoad(app.url, ['/s/0', '/s/1', '/s/2'], { concurrency: CONCURRENCY })
-  try {
+  const names = secrets.map((s) => s.name)
+  await underLoad({ cache, names, appOptions: { webhookKey: 'env:SG_REL_WEBHOOK_KEY' } }, async ({ app, load }) => {
     await sleep(300)
     // 1) background refresh picks up the new value
     const v2 = `sk_test_FAKE_rotated_${rnd()}`
@@ -302,12 +283,7 @@ test('rotation (moto PutSecretValue) mid-load: 0 failed requests, new value with
     assert.equal(r.fp, fp(v3))
     assert.equal(old.length, 0, 'the old value is not served again after the new one appeared')
     assert.ok(rotations.some((e) => e.name === secrets[0].name) && rotations.some((e) => e.name === secrets[1].name))
-  } finally {
-    delete process.env.SG_REL_WEBHOOK_KEY
-    await load.stop()
-    await app.close()
-    cache.close()
-  }
+  }).finally(() => { delete process.env.SG_REL_WEBHOOK_KEY })
 })
 
 test('OpenBao (Vault KV v2) behind the proxy: 503 burst and outage, 0 failed requests, backoff, recovery', async (t) => {
@@ -322,13 +298,8 @@ test('OpenBao (Vault KV v2) behind the proxy: 503 burst and outage, 0 failed req
   const cache = new SecretCache({
     vault: { address: vproxy.url, token: bao.token }, refreshInterval: REFRESH, jitter: JITTER, backoffBase: BASE, backoffMax: MAX, requestTimeout: 1000, connectTimeout: 500,
   })
-  const errors = []
-  cache.on('error', (ev) => errors.push({ t: Date.now(), ...ev }))
   const name = `vault:${path}#apiKey`
-  await cache.ready([name])
-  const app = await startApp(cache, [name])
-  const load = startLoad(app.url, ['/s/0'], { concurrency: CONCURRENCY })
-  try {
+  await underLoad({ cache, names: [name], faultProxy: vproxy }, async ({ load, errors }) => {
     await sleep(300)
     vproxy.resetLog()
     await vproxy.mode('503')
@@ -355,12 +326,8 @@ test('OpenBao (Vault KV v2) behind the proxy: 503 burst and outage, 0 failed req
     assert.equal(st.failed, 0, JSON.stringify(st.failures))
     assert.equal(vproxy.maxInFlight(), 1)
     assertGrowing(egaps, 'vault')
-  } finally {
-    await vproxy.mode('pass')
-    await load.stop()
-    await app.close()
-    cache.close()
+  }).finally(async () => {
     await vproxy.stop()
     await bao.stop()
-  }
+  })
 })
