@@ -156,6 +156,31 @@ test('config() teaches the default masker values whose keys look secret', () => 
   }
 })
 
+test('config()\'s key check without a RegExp agrees with DEFAULT_KEY_PATTERN on every key', () => {
+  // lib/env.js checks the default pattern with toLowerCase()/includes() so that
+  // start-up compiles no RegExp; it must decide exactly as the RegExp does.
+  const { looksSecret } = require('../lib/env')._internal
+  const kp = sg.DEFAULT_KEY_PATTERN
+  const parts = ['pass', 'PASSWORD', 'Secret', 'TOKEN', 'api', 'API', 'key', 'KEY', '_', '-', '.', 'x', '9',
+    'authorization', 'COOKIE', 'pas', 'tok', 'apikey', 'Api-Key', 'api_KEY', 'api.key', '\u212a', 'ey', '\u017f', 'é']
+  let rnd = 12345
+  const next = () => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd }
+  // non-ASCII letters that lower-case to ASCII ones (Kelvin sign -> k) but do not
+  // match under a non-unicode /i
+  for (const key of ['api\u212aey', 'API\u212aEY_X', 'to\u212aen', 'PA\u017fS', 'api_key\u00e9']) {
+    assert.equal(looksSecret(kp, key), kp.test(key), key)
+  }
+  let secretLooking = 0
+  for (let i = 0; i < 20000; i++) {
+    const key = Array.from({ length: 1 + (next() % 4) }, () => parts[next() % parts.length]).join('')
+    const want = kp.test(key)
+    assert.equal(looksSecret(kp, key), want, key)
+    if (want) secretLooking++
+  }
+  assert.ok(secretLooking > 1000 && secretLooking < 19000, 'the generator covers both outcomes')
+  assert.equal(looksSecret(/CUSTOM/, 'MY_CUSTOM'), true) // a configured pattern is used as it is
+})
+
 test('retired values stay masked for graceMs, then are forgotten', async () => {
   const v = fake(); const w = fake()
   sg.addSecret(v); sg.addSecret(w)

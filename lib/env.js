@@ -27,8 +27,9 @@ function usesExtras (options) {
 // because of masking.
 const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
 const learning = { keyPattern: DEFAULT_KEY_PATTERN }
-// DEFAULT_KEY_PATTERN without compiling a RegExp at start-up. Exact for the
-// keys parse() produces ([\w.-]+ is ASCII, where toLowerCase() is /i's folding).
+// DEFAULT_KEY_PATTERN without compiling a RegExp at start-up. On ASCII keys
+// (all that parse() produces: [\w.-]+) toLowerCase() is exactly /i's folding;
+// anything else goes to the RegExp.
 const SECRET_WORDS = ['pass', 'secret', 'token', 'apikey', 'api-key', 'api_key', 'authorization', 'cookie']
 function looksSecret (kp, key) {
   if (kp !== DEFAULT_KEY_PATTERN) return kp.test(key)
@@ -210,4 +211,4 @@ function config (options = {}) {
 
 module.exports = { parse, config, configDotenv: config, populate, parseBoolean, optionsFromEnv }
 // Shared with lib/envx.js (not part of the public API).
-module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
+module.exports._internal = { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, looksSecret, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
