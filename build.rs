@@ -6,8 +6,11 @@ fn main() {
     // table, which shortens require() of the addon. ld only packs when the
     // libc it links against supports it (GLIBC_ABI_DT_RELR, glibc >= 2.36), so
     // an older system gets the classic table instead of a load error.
+    // Native builds only: the probe runs the host's cc, which is not the
+    // linker of a cross build.
     let target = std::env::var("TARGET").unwrap_or_default();
-    if target.ends_with("-linux-gnu") && linker_supports_relr() {
+    let host = std::env::var("HOST").unwrap_or_default();
+    if target == host && target.ends_with("-linux-gnu") && linker_supports_relr() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-z,pack-relative-relocs");
     }
 }
