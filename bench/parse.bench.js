@@ -32,7 +32,8 @@ function realisticEnv (lines, seed = 7) {
   return out.join('\n') + '\n'
 }
 
-function ratio (a, b) { return (a.latency.mean / b.latency.mean) }
+// Ratio of medians: robust to the GC pauses and VM stalls that skew means.
+function ratio (a, b) { return (a.latency.p50 / b.latency.p50) }
 
 async function run () {
   const small = realisticEnv(30)
@@ -81,9 +82,10 @@ async function run () {
   for (const [label, f] of floors) console.log(`  ${label}: ${f.toFixed(1)}x (no parser returning a fresh object can be faster than this)`)
 
   // whole-process start: node -e "require(X).config()" with a 30-line .env in
-  // cwd. The three commands are interleaved run by run (so drifting machine
-  // load hits them alike) and compared by their medians.
-  const runs = 60
+  // cwd. The commands run interleaved, and what is reported is the median of
+  // the per-round differences (ours - dotenv), with its interquartile range:
+  // a VM stall then spoils one round, not the comparison.
+  const runs = 100
   const root = path.join(__dirname, '..')
   const codes = {
     base: '0',
@@ -99,10 +101,12 @@ async function run () {
       times[k].push(Number(process.hrtime.bigint() - t0) / 1e6)
     }
   }
-  const median = (a) => a.sort((x, y) => x - y)[a.length >> 1]
-  const [base, ours, theirs] = [median(times.base), median(times.ours), median(times.theirs)]
-  console.log(`\nprocess start (medians of ${runs} interleaved runs): secret-guard adds ${(ours - theirs).toFixed(1)} ms vs dotenv ` +
-    `(${(ours - base).toFixed(1)} ms vs ${(theirs - base).toFixed(1)} ms over bare node)`)
+  const q = (a, f) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) * f)]
+  const diff = times.ours.map((t, i) => t - times.theirs[i])
+  const overBase = (k) => q(times[k].map((t, i) => t - times.base[i]), 0.5)
+  console.log(`\nprocess start (${runs} interleaved rounds): secret-guard adds ${q(diff, 0.5).toFixed(1)} ms vs dotenv ` +
+    `(median of per-round differences; IQR ${q(diff, 0.25).toFixed(1)} to ${q(diff, 0.75).toFixed(1)} ms); ` +
+    `over bare node: ${overBase('ours').toFixed(1)} ms vs ${overBase('theirs').toFixed(1)} ms`)
   fs.rmSync(dir, { recursive: true, force: true })
 }
 run().catch((e) => { console.error(e); process.exit(1) })
