@@ -468,8 +468,8 @@ struct SimpleLine {
     eol: usize,
 }
 
-/// The common line shapes at line start `p`, all printable ASCII (plus tabs
-/// in the separating blanks) up to the end of the line:
+/// The common line shapes at line start `p`, printable ASCII and tabs only up
+/// to the end of the line:
 ///
 /// - `[export<blanks>]KEY=value`: a plain value, not starting with a blank or
 ///   a quote, not ending with a blank, without `#`;
@@ -489,8 +489,8 @@ struct SimpleLine {
 /// pairs.
 #[inline]
 fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
-    // Branch-free checks over whole ranges (they vectorise); the line is
-    // located and split with memchr.
+    // Branch-free checks over whole ranges; the line is located and split
+    // with memchr.
     fn all(bytes: &[u8], f: impl Fn(u8) -> bool) -> bool {
         bytes.iter().fold(true, |ok, &b| ok & f(b))
     }
