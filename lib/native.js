@@ -53,14 +53,11 @@ function guardNative (binding) {
     }
     return r
   }
-  const guard = (v) => {
-    if (typeof v !== 'function') return v
-    const proto = v.prototype
-    if (!proto || Object.getOwnPropertyNames(proto).length <= 1) return wrapFn(v)
-    for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+  const guardClass = (v) => {
+    for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(v.prototype))) {
       if (m === 'constructor' || !d.configurable) continue
-      if (typeof d.value === 'function') Object.defineProperty(proto, m, { ...d, value: wrapFn(d.value) })
-      else if (d.get) Object.defineProperty(proto, m, { ...d, get: wrapFn(d.get) })
+      if (typeof d.value === 'function') Object.defineProperty(v.prototype, m, { ...d, value: wrapFn(d.value) })
+      else if (d.get) Object.defineProperty(v.prototype, m, { ...d, get: wrapFn(d.get) })
     }
     for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
       if (typeof d.value === 'function' && d.configurable && d.writable) Object.defineProperty(v, m, { ...d, value: wrapFn(d.value) })
@@ -71,6 +68,9 @@ function guardNative (binding) {
       },
     })
   }
+  // napi-rs classes carry methods on their prototype; plain functions only `constructor`.
+  const guard = (v) => typeof v !== 'function' ? v
+    : v.prototype && Object.getOwnPropertyNames(v.prototype).length > 1 ? guardClass(v) : wrapFn(v)
   // Wrapped on first access (start-up pays only for what config() uses).
   const out = {}
   for (const k of Object.keys(binding)) {
