@@ -181,10 +181,6 @@ impl NativeSecretCache {
         if let Some(f) = on_event {
             let f = Arc::new(f);
             cache.set_sink(Some(Arc::new(move |ev: CacheEvent| {
-                let ev_kind = match &ev {
-                    CacheEvent::Invalidate { .. } => 2,
-                    _ => 0,
-                };
                 let blank = |kind: &str, name: String, stage: Option<String>| NativeCacheEvent {
                     kind: kind.into(),
                     name,
@@ -199,39 +195,18 @@ impl NativeSecretCache {
                 let js = match ev {
                     CacheEvent::Loaded { name, stage, version } => NativeCacheEvent { version, ..blank("loaded", name, stage) },
                     CacheEvent::LoadFailed { name, stage, code } => NativeCacheEvent { code: Some(code.to_string()), ..blank("load_failed", name, stage) },
-                    CacheEvent::Rotate { name, stage, previous_version, version } => NativeCacheEvent {
-                        kind: "rotate".into(),
-                        name,
-                        version_stage: stage,
-                        previous_version,
-                        version,
-                        code: None,
-                        message: None,
-                        failures: None,
-                        retry_in_ms: None,
-                    },
+                    CacheEvent::Rotate { name, stage, previous_version, version } => {
+                        NativeCacheEvent { previous_version, version, ..blank("rotate", name, stage) }
+                    }
                     CacheEvent::Error { name, stage, code, message, failures, retry_in_ms } => NativeCacheEvent {
-                        kind: "error".into(),
-                        name,
-                        version_stage: stage,
-                        previous_version: None,
-                        version: None,
                         code: Some(code.to_string()),
                         message: Some(message),
                         failures: Some(failures),
                         retry_in_ms: Some(retry_in_ms),
+                        ..blank("error", name, stage)
                     },
-                    CacheEvent::Invalidate { name, stage } | CacheEvent::Recovered { name, stage } => NativeCacheEvent {
-                        kind: if matches!(ev_kind, 2) { "invalidate".into() } else { "recovered".into() },
-                        name,
-                        version_stage: stage,
-                        previous_version: None,
-                        version: None,
-                        code: None,
-                        message: None,
-                        failures: None,
-                        retry_in_ms: None,
-                    },
+                    CacheEvent::Invalidate { name, stage } => blank("invalidate", name, stage),
+                    CacheEvent::Recovered { name, stage } => blank("recovered", name, stage),
                 };
                 f.call(js, ThreadsafeFunctionCallMode::NonBlocking);
             })));
