@@ -23,6 +23,10 @@ test('requireApiKey + rotationWebhook report to the monitor (counters, audit, re
   const guard = requireApiKey({ cache, name: 'env:SG_WIRE_KEYS', graceMs: 0 })
   const app = express()
   app.get('/orders/:id', guard, (req, res) => res.json({ client: req.apiClient }))
+  // behind a mounted router, the label carries the mount path (as secret reads do)
+  const v1 = express.Router()
+  v1.get('/items/:id', guard, (req, res) => res.json({ client: req.apiClient }))
+  app.use('/v1', v1)
   app.post('/hooks/rotated', rotationWebhook({ cache, signingSecret: 'env:SG_WIRE_SIGN' }))
   const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
   const url = `http://127.0.0.1:${server.address().port}`
@@ -33,9 +37,10 @@ test('requireApiKey + rotationWebhook report to the monitor (counters, audit, re
   assert.equal((await get(k1, 'a-2')).status, 200)
   assert.equal((await get(kb, 'b-1')).status, 200)
   assert.equal((await get('sk_test_FAKE_nope', 'x-1')).status, 401)
+  assert.equal((await fetch(url + '/v1/items/7', { headers: { 'x-api-key': k1 } })).status, 200)
   let r = cache.usageReport()
-  assert.deepEqual(r.clients.map((c) => [c.client, c.accepted, c.rejected]), [['alpha', 2, 0], ['beta', 1, 0], ['unknown', 0, 1]])
-  assert.deepEqual(r.clients[0].routes.map((x) => x.route), ['/orders/:id'])
+  assert.deepEqual(r.clients.map((c) => [c.client, c.accepted, c.rejected]), [['alpha', 3, 0], ['beta', 1, 0], ['unknown', 0, 1]])
+  assert.deepEqual(r.clients[0].routes.map((x) => x.route), ['/orders/:id', '/v1/items/:id'])
   const rej = audit.find((e) => e.event === 'api_key_rejected')
   assert.deepEqual([rej.route, rej.requestId, rej.reason, rej.fingerprint], ['/orders/:id', 'x-1', 'invalid', fingerprint('sk_test_FAKE_nope')])
 

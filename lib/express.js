@@ -203,11 +203,7 @@ function reportRead (u, i) {
   const { cache, name } = u.refs[i]
   if (!cache || typeof cache.recordSecretUse !== 'function') return
   const req = u.req
-  const route = req.route && typeof req.route.path === 'string' ? (req.baseUrl || '') + req.route.path : (req.baseUrl || undefined)
-  const rid = req.headers && req.headers['x-request-id']
-  try {
-    cache.recordSecretUse({ name, route, client: req.apiClient, requestId: typeof rid === 'string' ? rid : undefined })
-  } catch {}
+  report(() => cache.recordSecretUse({ name, route: routeLabel(req), client: req.apiClient, requestId: requestIdOf(req) }))
 }
 
 const RESERVED = new Set(['toJSON', 'toString', 'constructor', 'inspect', 'valueOf', 'then'])
@@ -351,22 +347,21 @@ function parseKeySet (raw) {
     if (Buffer.isBuffer(raw)) raw = raw.toString('utf8')
     else throw new SecretUnavailableError('apiKeys', null, 'API_KEYS_INVALID')
   }
-  let obj = null
-  const t = raw.trimStart()
-  if (t.startsWith('{')) {
-    try { obj = JSON.parse(raw) } catch { obj = null }
-  }
-  const set = []
-  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
-    for (const client of Object.keys(obj)) {
-      const k = obj[client]
-      if (typeof k === 'string' && k.length > 0) set.push({ client, digest: digest(k) })
-    }
-  } else if (raw.length > 0) {
-    set.push({ client: 'default', digest: digest(raw) })
-  }
+  const set = keyEntries(raw).map(([client, key]) => ({ client, digest: digest(key) }))
   if (set.length === 0) throw new SecretUnavailableError('apiKeys', null, 'API_KEYS_INVALID')
   return set
+}
+
+// The [client, key] pairs of a key-set value (see parseKeySet).
+function keyEntries (raw) {
+  let obj = null
+  if (raw.trimStart().startsWith('{')) {
+    try { obj = JSON.parse(raw) } catch { obj = null }
+  }
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+    return Object.keys(obj).filter((c) => typeof obj[c] === 'string' && obj[c].length > 0).map((c) => [c, obj[c]])
+  }
+  return raw.length > 0 ? [['default', raw]] : []
 }
 
 // Constant-time match of one presented digest against every candidate (no early exit).
@@ -389,12 +384,14 @@ function matchDigest (d, sets) {
 function monitorOf (cache) {
   return typeof cache.recordClientUse === 'function' && typeof cache.recordWebhook === 'function' ? cache : null
 }
-// A route *pattern* (bounded cardinality, never the raw URL: it may carry a key).
+// A route *pattern* with its mount path (bounded cardinality, never the raw URL:
+// it may carry a key). Secret reads and key checks label routes the same way.
 function routeLabel (req) {
-  return (req.route && typeof req.route.path === 'string' && req.route.path) || req.baseUrl || '*'
+  if (req.route && typeof req.route.path === 'string') return (req.baseUrl || '') + req.route.path
+  return req.baseUrl || '*'
 }
 function requestIdOf (req, header = 'x-request-id') {
-  const h = req.headers[header]
+  const h = req.headers && req.headers[header]
   return typeof h === 'string' && h.length > 0 ? h.slice(0, 200) : undefined
 }
 function sourceOf (req) {
@@ -502,12 +499,7 @@ function requireApiKey (opts) {
     const fp = fingerprintFn()
     if (fp === null || typeof oldRaw !== 'string') return
     const keep = new Set(next.map((k) => k.digest))
-    let obj = null
-    if (oldRaw.trimStart().startsWith('{')) { try { obj = JSON.parse(oldRaw) } catch { obj = null } }
-    const pairs = obj !== null && typeof obj === 'object' && !Array.isArray(obj)
-      ? Object.keys(obj).filter((c) => typeof obj[c] === 'string' && obj[c].length > 0).map((c) => [c, obj[c]])
-      : [['default', oldRaw]]
-    for (const [client, key] of pairs) {
+    for (const [client, key] of keyEntries(oldRaw)) {
       if (!keep.has(digest(key))) cache.retireClientKey({ client, fingerprint: fp(key), graceUntil })
     }
   }
