@@ -1,17 +1,323 @@
 'use strict'
-// Public API of secret-guard. Each capability lives in lib/<capability>.js over
-// the Rust addon (lib/native.js loads the napi-generated binding.js).
+// Public API of secret-guard, and the two things `require('secret-guard').config()`
+// needs: the Rust addon and the dotenv-compatible loader. Every other capability
+// lives in lib/<capability>.js and is loaded on first use.
+//
+// Why those two live here and not in lib/: on Node 20 each further CommonJS file
+// costs ~0.4 ms of start-up (resolve, realpath, read, compile), measured with
+// bench/parse.bench.js's start-up rounds; config() start-up is a target of this
+// package (README, "Benchmarks"). lib/native.js and lib/env.js hand the same
+// objects to the rest of lib/.
 
-const env = require('./lib/env')
+const fs = require('fs')
+const path = require('path')
+
+// ---------------------------------------------------------------------------
+// The native addon. Fast path: the .node file that `npm run build` puts next
+// to package.json for this platform (one dlopen, no probing). Otherwise the
+// napi CLI's generated loader, binding.js, which also knows musl, the
+// per-platform npm packages (npm/) and NAPI_RS_NATIVE_LIBRARY_PATH — but spends
+// several milliseconds finding out, which would show in `config()` start-up.
+function localBuild () {
+  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
+  const abi = process.platform === 'linux' ? '-gnu' : process.platform === 'win32' ? '-msvc' : ''
+  try {
+    // process.dlopen rather than require(): an absolute path needs none of the
+    // module resolver's stat/realpath/package-scope work.
+    const m = { exports: {} }
+    process.dlopen(m, path.join(__dirname, `secret-guard.${process.platform}-${process.arch}${abi}.node`))
+    return m.exports
+  } catch {
+    return null // not built here, or not loadable (e.g. a musl system): let binding.js decide
+  }
+}
+
+let binding = localBuild()
+if (!binding) {
+  try {
+    binding = require('./binding.js')
+  } catch (err) {
+    const e = new Error(
+      'secret-guard: the native addon is not built for this platform ' +
+        `(${process.platform}-${process.arch}). Run "npm run build" (needs Rust) ` +
+        'or install the matching secret-guard-* platform package.'
+    )
+    e.code = 'NATIVE_ADDON_MISSING'
+    e.cause = err
+    throw e
+  }
+}
+// lib/errors.js is loaded only when a native call fails.
+function scrub (err) { return require('./lib/errors').scrubPanic(err) }
+
+/** Wrap every function, class method, getter and constructor of the napi binding so a caught panic surfaces as code PANIC. */
+function guardNative (binding) {
+  const wrapFn = (fn) => function (...args) {
+    let r
+    try {
+      r = new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args)
+    } catch (err) {
+      throw scrub(err)
+    }
+    if (r !== null && typeof r === 'object' && typeof r.then === 'function' && !new.target) {
+      return r.then(undefined, (err) => { throw scrub(err) })
+    }
+    return r
+  }
+  const guardClass = (v) => {
+    for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(v.prototype))) {
+      if (m === 'constructor' || !d.configurable) continue
+      if (typeof d.value === 'function') Object.defineProperty(v.prototype, m, { ...d, value: wrapFn(d.value) })
+      else if (d.get) Object.defineProperty(v.prototype, m, { ...d, get: wrapFn(d.get) })
+    }
+    for (const [m, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
+      if (typeof d.value === 'function' && d.configurable && d.writable) Object.defineProperty(v, m, { ...d, value: wrapFn(d.value) })
+    }
+    return new Proxy(v, {
+      construct (target, args, newTarget) {
+        try { return Reflect.construct(target, args, newTarget) } catch (err) { throw scrub(err) }
+      },
+    })
+  }
+  // napi-rs classes carry methods on their prototype; plain functions only `constructor`.
+  const guard = (v) => typeof v !== 'function' ? v
+    : v.prototype && Object.getOwnPropertyNames(v.prototype).length > 1 ? guardClass(v) : wrapFn(v)
+  // Wrapped on first access (start-up pays only for what config() uses).
+  const out = {}
+  for (const k of Object.keys(binding)) {
+    Object.defineProperty(out, k, {
+      enumerable: true,
+      configurable: true,
+      get () {
+        const value = guard(binding[k])
+        Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
+        return value
+      }
+    })
+  }
+  return out
+}
+
+// Caught Rust panics surface as errors with code PANIC (lib/errors.js scrubPanic).
+const native = guardNative(binding)
+
+// ---------------------------------------------------------------------------
+// env files: dotenv-compatible loader. parse() in Rust; config()/populate() as
+// thin glue that follows dotenv 18's option handling and return shape.
+
+// os, url and lib/errors.js are needed only for `~` paths, debug output and
+// errors: loaded on first use, so `require('secret-guard').config()` reads
+// as few files as possible at start-up.
+const typeError = (code, message) => require('./lib/errors').typeError(code, message)
+const codedError = (code, message, props) => new (require('./lib/errors').SecretGuardError)(code, message, props)
+
+const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024
+
+// Options handled by lib/envx.js (expansion, cascade, decryption, validation).
+const EXTRA_OPTIONS = ['expand', 'cascade', 'convention', 'nodeEnv', 'required', 'schema', 'strict', 'decrypt', 'privateKey', 'envKeysFile']
+function usesExtras (options) {
+  if (options === null || typeof options !== 'object') return false
+  return EXTRA_OPTIONS.some((k) => options[k] !== undefined && options[k] !== false && options[k] !== null)
+}
+
+// config() teaches the process-wide default masker every value whose key looks
+// secret (learnSecret is the masker's own native entry point, so lib/mask.js
+// need not be loaded for config()). configureMasking({ keyPattern }) sets
+// learning.keyPattern; too-short values are skipped, and config() never throws
+// because of masking.
+const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
+const learning = { keyPattern: DEFAULT_KEY_PATTERN }
+// DEFAULT_KEY_PATTERN without compiling a RegExp at start-up. On ASCII keys
+// (all that parse() produces: [\w.-]+) toLowerCase() is exactly /i's folding;
+// anything else goes to the RegExp.
+const SECRET_WORDS = ['pass', 'secret', 'token', 'apikey', 'api-key', 'api_key', 'authorization', 'cookie']
+function looksSecret (kp, key) {
+  if (kp !== DEFAULT_KEY_PATTERN) return kp.test(key)
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return kp.test(key)
+  const k = key.toLowerCase()
+  return SECRET_WORDS.some((w) => k.includes(w))
+}
+function learnSecrets (parsed) {
+  const kp = learning.keyPattern
+  if (!kp || !parsed) return
+  for (const key of Object.keys(parsed)) {
+    const v = parsed[key]
+    if (typeof v === 'string' && looksSecret(kp, key)) {
+      try { native.learnSecret(v) } catch { /* never break config() */ }
+    }
+  }
+}
+
+function parseBoolean (v) {
+  if (typeof v === 'string') return !['false', '0', 'no', 'off', ''].includes(v.toLowerCase())
+  return Boolean(v)
+}
+
+// DOTENV_X or DOTENV_CONFIG_X, as dotenv reads them.
+function optionsFromEnv (env = process.env) {
+  const out = {}
+  for (const name of ['ENCODING', 'PATH', 'QUIET', 'DEBUG', 'OVERRIDE']) {
+    const v = env[`DOTENV_${name}`] != null ? env[`DOTENV_${name}`] : env[`DOTENV_CONFIG_${name}`]
+    if (v != null) out[name.toLowerCase()] = name === 'ENCODING' || name === 'PATH' ? v : parseBoolean(v)
+  }
+  return out
+}
+
+function debugLog (msg) { console.log(`[secret-guard][DEBUG] ${msg}`) }
+
+/**
+ * Parse .env source text (string or Buffer) into an object, with dotenv's rules.
+ * Invalid UTF-8 in a Buffer throws an error with code INVALID_UTF8.
+ */
+function parse (src) {
+  if (typeof src !== 'string' && !Buffer.isBuffer(src)) {
+    if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
+    src = String(src)
+  }
+  // Rust parses and serialises; V8 builds the object from the JSON text
+  // faster than napi can define it property by property (src/env_file/napi.rs).
+  return JSON.parse(native.parseEnvJson(src))
+}
+
+/** Copy `parsed` into `target`; existing keys stay unless override. Returns the keys it set. */
+function populate (target, parsed, options = {}) {
+  checkObjects(target, parsed)
+  const set = {}
+  assign(target, parsed, parseBoolean(options && options.override), parseBoolean(options && options.debug), set)
+  return set
+}
+
+function checkObjects (target, parsed) {
+  if (target === null || typeof target !== 'object' || parsed === null || typeof parsed !== 'object') {
+    throw typeError('OBJECT_REQUIRED', 'OBJECT_REQUIRED: Please check the processEnv argument being passed to populate')
+  }
+}
+
+// populate() without the argument checks; records what it set in `set` when
+// given one. Returns how many keys it set.
+function assign (target, parsed, override, debug, set) {
+  let n = 0
+  for (const key of Object.keys(parsed)) {
+    if (Object.prototype.hasOwnProperty.call(target, key)) {
+      if (override === true) {
+        target[key] = parsed[key]
+        if (set) set[key] = parsed[key]
+        n++
+      }
+      if (debug) debugLog(override === true ? `"${key}" is already defined and WAS overwritten` : `"${key}" is already defined and was NOT overwritten`)
+    } else {
+      target[key] = parsed[key]
+      if (set) set[key] = parsed[key]
+      n++
+    }
+  }
+  return n
+}
+
+function resolveHome (p) {
+  return typeof p === 'string' && p[0] === '~' ? path.join(require('os').homedir(), p.slice(1)) : p
+}
+
+function displayPath (p) {
+  try {
+    return path.relative(process.cwd(), p instanceof URL ? require('url').fileURLToPath(p) : String(p))
+  } catch {
+    return String(p)
+  }
+}
+
+// Read one file as the loader wants it: a clear coded error for every bad input.
+function readEnvFile (p, encoding, maxFileSize) {
+  if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) {
+    throw typeError('INVALID_PATH', `path must be a string, Buffer or file: URL, got ${p === null ? 'null' : typeof p}`)
+  }
+  // readFileSync reports ENOENT / EISDIR / EACCES itself, with a code.
+  const buf = fs.readFileSync(p)
+  if (buf.length > maxFileSize) {
+    throw codedError('FILE_TOO_LARGE', `${displayPath(p)} is ${buf.length} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
+  }
+  if (!encoding || /^utf-?8$/i.test(encoding)) {
+    try {
+      return parse(buf)
+    } catch (err) {
+      if (err && err.code === 'INVALID_UTF8') {
+        throw codedError('INVALID_UTF8', `${displayPath(p)}: ${err.message}`, { path: String(p) })
+      }
+      throw err
+    }
+  }
+  return parse(buf.toString(encoding))
+}
+
+/**
+ * Load .env file(s) into process.env (or options.processEnv), like dotenv.config().
+ * Never throws for file problems: returns { parsed, error }.
+ */
+function config (options = {}) {
+  if (options === null || typeof options !== 'object') options = {}
+  // expand / cascade / decrypt / required / schema (issue 6): lib/envx.js
+  // (loaded only when one of those options is used, to keep start-up lean)
+  if (usesExtras(options)) {
+    return require('./lib/envx').configx(options)
+  }
+  const given = { ...options }
+  for (const k of Object.keys(given)) if (given[k] === undefined) delete given[k]
+  const fromEnv = optionsFromEnv() // process.env reads are costly: once per call
+  const opts = { ...fromEnv, ...given }
+
+  const processEnv = opts.processEnv != null ? opts.processEnv : process.env
+  const debug = parseBoolean(opts.debug)
+  const maxFileSize = typeof opts.maxFileSize === 'number' ? opts.maxFileSize : DEFAULT_MAX_FILE_SIZE
+  let encoding = 'utf8'
+  if (opts.encoding) encoding = opts.encoding
+  else if (debug) debugLog('no encoding is specified (UTF-8 is used by default)')
+
+  let paths = [path.resolve(process.cwd(), '.env')]
+  if (opts.path) paths = Array.isArray(opts.path) ? opts.path.map(resolveHome) : [resolveHome(opts.path)]
+
+  const override = parseBoolean(opts.override)
+  let lastError
+  let parsedAll = null
+  for (const p of paths) {
+    try {
+      const parsed = readEnvFile(p, encoding, maxFileSize)
+      // The first file loaded is taken as it is (a fresh object: nothing to merge).
+      if (parsedAll === null) parsedAll = parsed
+      else assign(parsedAll, parsed, override, debug)
+      if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}`)
+    } catch (err) {
+      if (debug) debugLog(`failed to load ${displayPath(p)}: ${err.code || ''} ${err.message}`)
+      lastError = err
+    }
+  }
+
+  if (parsedAll === null) parsedAll = {}
+  let count
+  try {
+    checkObjects(processEnv, parsedAll)
+    count = assign(processEnv, parsedAll, override, debug)
+  } catch (err) {
+    return { parsed: parsedAll, error: err }
+  }
+  learnSecrets(parsedAll)
+
+  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : ((processEnv === process.env ? fromEnv : optionsFromEnv(processEnv)).quiet ?? true))
+  if (debug || !quiet) {
+    const shown = paths.map(displayPath).join(',')
+    console.error(`[secret-guard] injected env (${count}) from ${shown}`)
+  }
+  return lastError ? { parsed: parsedAll, error: lastError } : { parsed: parsedAll }
+}
+
+// ---------------------------------------------------------------------------
+// Exports. Every export is one `module.exports.name =` line so Node's ESM loader
+// (cjs-module-lexer) sees it: `import { config, SecretCache } from 'secret-guard'`.
 
 // --- env files: dotenv-compatible loader (drop-in: same options, parse results and return shape)
-
-// Every export is one `module.exports.name =` line so Node's ESM loader
-// (cjs-module-lexer) sees it: `import { config, SecretCache } from 'secret-guard'`.
-module.exports.config = env.config
-module.exports.configDotenv = env.configDotenv
-module.exports.parse = env.parse
-module.exports.populate = env.populate
+module.exports.config = config
+module.exports.configDotenv = config
+module.exports.parse = parse
+module.exports.populate = populate
 
 // Capabilities that config() does not need are loaded on first use, so that
 // `require('secret-guard').config()` starts as fast as possible. Each name is
@@ -37,8 +343,8 @@ lazy('./lib/cache', 'SecretCache')
 
 
 // --- masking (issue 4)
-// config() teaches the default masker through lib/env.js, so lib/mask.js
-// itself loads on first use of one of these names.
+// config() teaches the default masker itself (learnSecrets above), so
+// lib/mask.js loads on first use of one of these names.
 module.exports.createMasker = undefined
 module.exports.mask = undefined
 module.exports.redact = undefined
@@ -49,7 +355,7 @@ module.exports.configureMasking = undefined
 module.exports.defaultMasker = undefined
 module.exports.fingerprint = undefined
 module.exports.Secret = undefined
-module.exports.DEFAULT_KEY_PATTERN = env._internal.DEFAULT_KEY_PATTERN
+module.exports.DEFAULT_KEY_PATTERN = DEFAULT_KEY_PATTERN
 for (const n of ['createMasker', 'mask', 'redact', 'addSecret', 'removeSecret', 'retireSecret', 'configureMasking', 'defaultMasker', 'fingerprint', 'Secret']) lazy('./lib/mask', n)
 
 
@@ -82,3 +388,14 @@ module.exports.keypair = undefined
 module.exports.encryptValue = undefined
 module.exports.decryptValue = undefined
 for (const n of ['expand', 'validateEnv', 'keypair', 'encryptValue', 'decryptValue']) lazy('./lib/envx', n)
+
+// Shared with lib/ (lib/native.js, lib/env.js); not part of the public API.
+Object.defineProperty(module.exports, Symbol.for('secret-guard.internal'), {
+  value: {
+    native,
+    env: {
+      parse, config, configDotenv: config, populate, parseBoolean, optionsFromEnv,
+      _internal: { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, looksSecret, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
+    }
+  }
+})

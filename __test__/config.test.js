@@ -151,3 +151,25 @@ test('preload: node -r secret-guard/config reads DOTENV_CONFIG_PATH', (t) => {
   assert.equal(r.stdout, 'true')
   assert.ok(!r.stderr.includes(FAKE))
 })
+
+// Start-up: require('secret-guard').config() reads exactly one JS file of the
+// package (index.js) and the addon; everything else loads on first use. Each
+// further file costs start-up time (index.js explains), so a stray top-level
+// require() fails here rather than only in the benchmark.
+test('start-up: config() loads index.js and the addon, no other package file', (t) => {
+  const d = tmpdir(t)
+  fs.writeFileSync(path.join(d, '.env'), `API_TOKEN=${FAKE}\nPLAIN=1\n`)
+  const script = `
+    const sg = require(${JSON.stringify(ROOT)})
+    const r = sg.config()
+    const files = Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(ROOT)}))
+    // config() taught the default masker without loading lib/mask.js:
+    const leaked = sg.mask('token ' + process.env.API_TOKEN).includes(process.env.API_TOKEN)
+    console.log(JSON.stringify({ files, keys: Object.keys(r.parsed), leaked }))`
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: d, encoding: 'utf8', timeout: 20_000 })
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout)
+  assert.deepEqual(out.files.map((f) => path.relative(ROOT, f)), ['index.js'])
+  assert.deepEqual(out.keys, ['API_TOKEN', 'PLAIN'])
+  assert.equal(out.leaked, false)
+})

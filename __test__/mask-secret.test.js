@@ -157,7 +157,7 @@ test('config() teaches the default masker values whose keys look secret', () => 
 })
 
 test('config()\'s key check without a RegExp agrees with DEFAULT_KEY_PATTERN on every key', () => {
-  // lib/env.js checks the default pattern with toLowerCase()/includes() so that
+  // index.js checks the default pattern with toLowerCase()/includes() so that
   // start-up compiles no RegExp; it must decide exactly as the RegExp does.
   const { looksSecret } = require('../lib/env')._internal
   const kp = sg.DEFAULT_KEY_PATTERN
