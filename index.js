@@ -121,8 +121,10 @@ function usesExtras (options) {
 }
 
 // config() teaches the process-wide default masker every value whose key looks
-// secret (learnSecret is the masker's own native entry point, so lib/mask.js
-// need not be loaded for config()). configureMasking({ keyPattern }) sets
+// secret, without loading lib/mask.js: with the default pattern Rust does it
+// while parsing (src/masking is_secret_key, equal to DEFAULT_KEY_PATTERN on the
+// ASCII keys the parser produces); otherwise learnSecrets() below calls the
+// masker's native learnSecret. configureMasking({ keyPattern }) sets
 // learning.keyPattern; too-short values are skipped, and config() never throws
 // because of masking.
 const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
@@ -143,7 +145,7 @@ function learnSecrets (parsed) {
   for (const key of Object.keys(parsed)) {
     const v = parsed[key]
     if (typeof v === 'string' && looksSecret(kp, key)) {
-      try { native.learnSecret(v) } catch { /* never break config() */ }
+      try { binding.learnSecret(v) } catch { /* never break config() (raw binding: no wrapper to build) */ }
     }
   }
 }
@@ -174,9 +176,23 @@ function parse (src) {
     if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
     src = String(src)
   }
+  return parseSource(src, false)
+}
+
+// parse() of a string or Buffer; `learn`: Rust also teaches the default masker
+// the values whose keys pass the default key rule (config()'s learning).
+function parseSource (src, learn) {
   // Rust parses and serialises; V8 builds the object from the JSON text
   // faster than napi can define it property by property (src/env_file/napi.rs).
-  return JSON.parse(native.parseEnvJson(src))
+  // The raw binding with the guard's panic scrubbing inline: config() start-up
+  // skips building the guarded wrapper.
+  let json
+  try {
+    json = binding.parseEnvJson(src, learn)
+  } catch (err) {
+    throw scrub(err)
+  }
+  return JSON.parse(json)
 }
 
 /** Copy `parsed` into `target`; existing keys stay unless override. Returns the keys it set. */
@@ -227,7 +243,8 @@ function displayPath (p) {
 }
 
 // Read one file as the loader wants it: a clear coded error for every bad input.
-function readEnvFile (p, encoding, maxFileSize) {
+// `learn`: see parseSource().
+function readEnvFile (p, encoding, maxFileSize, learn = false) {
   if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) {
     throw typeError('INVALID_PATH', `path must be a string, Buffer or file: URL, got ${p === null ? 'null' : typeof p}`)
   }
@@ -236,9 +253,9 @@ function readEnvFile (p, encoding, maxFileSize) {
   if (buf.length > maxFileSize) {
     throw codedError('FILE_TOO_LARGE', `${displayPath(p)} is ${buf.length} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
   }
-  if (!encoding || /^utf-?8$/i.test(encoding)) {
+  if (!encoding || encoding === 'utf8' || /^utf-?8$/i.test(encoding)) {
     try {
-      return parse(buf)
+      return parseSource(buf, learn)
     } catch (err) {
       if (err && err.code === 'INVALID_UTF8') {
         throw codedError('INVALID_UTF8', `${displayPath(p)}: ${err.message}`, { path: String(p) })
@@ -246,7 +263,7 @@ function readEnvFile (p, encoding, maxFileSize) {
       throw err
     }
   }
-  return parse(buf.toString(encoding))
+  return parseSource(buf.toString(encoding), learn)
 }
 
 /**
@@ -276,11 +293,16 @@ function config (options = {}) {
   if (opts.path) paths = Array.isArray(opts.path) ? opts.path.map(resolveHome) : [resolveHome(opts.path)]
 
   const override = parseBoolean(opts.override)
+  // With the default key pattern, Rust learns secret-looking values while it
+  // parses each file (every file read, duplicates included: a superset of what
+  // ends up in processEnv, which errs on the side of masking). A custom
+  // pattern (configureMasking({ keyPattern })) is applied in JS afterwards.
+  const learnInRust = learning.keyPattern === DEFAULT_KEY_PATTERN
   let lastError
   let parsedAll = null
   for (const p of paths) {
     try {
-      const parsed = readEnvFile(p, encoding, maxFileSize)
+      const parsed = readEnvFile(p, encoding, maxFileSize, learnInRust)
       // The first file loaded is taken as it is (a fresh object: nothing to merge).
       if (parsedAll === null) parsedAll = parsed
       else assign(parsedAll, parsed, override, debug)
@@ -299,7 +321,7 @@ function config (options = {}) {
   } catch (err) {
     return { parsed: parsedAll, error: err }
   }
-  learnSecrets(parsedAll)
+  if (!learnInRust) learnSecrets(parsedAll)
 
   const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : ((processEnv === process.env ? fromEnv : optionsFromEnv(processEnv)).quiet ?? true))
   if (debug || !quiet) {

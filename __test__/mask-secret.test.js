@@ -181,6 +181,39 @@ test('config()\'s key check without a RegExp agrees with DEFAULT_KEY_PATTERN on 
   assert.equal(looksSecret(/CUSTOM/, 'MY_CUSTOM'), true) // a configured pattern is used as it is
 })
 
+test('config() learns, in Rust while parsing, exactly the values whose keys DEFAULT_KEY_PATTERN selects', () => {
+  // With the default pattern, config() has Rust apply the key rule (src/masking
+  // is_secret_key) as it parses: it must decide as the RegExp does on every key
+  // the parser accepts ([\w.-]+, so ASCII only).
+  const kp = sg.DEFAULT_KEY_PATTERN
+  const parts = ['pass', 'PASSWORD', 'Secret', 'TOKEN', 'api', 'API', 'key', 'KEY', '_', '-', '.', 'x', '9',
+    'authorization', 'COOKIE', 'pas', 'tok', 'apikey', 'Api-Key', 'api_KEY', 'api.key', 'ey', 'sec', 'ret', 'Auth']
+  let rnd = 777
+  const next = () => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd }
+  const lines = []
+  for (let i = 0; i < 3000; i++) {
+    const key = Array.from({ length: 1 + (next() % 4) }, () => parts[next() % parts.length]).join('')
+    lines.push([key, fake()])
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-learn-'))
+  try {
+    const file = path.join(dir, '.env')
+    fs.writeFileSync(file, lines.map(([k, v]) => `${k}=${v}`).join('\n'))
+    const r = sg.config({ path: file, processEnv: {} })
+    assert.equal(r.error, undefined)
+    let learned = 0
+    for (const [key, value] of lines) {
+      const masked = sg.mask(value) !== value
+      assert.equal(masked, kp.test(key), key)
+      if (masked) learned++
+    }
+    assert.ok(learned > 300 && learned < 2700, 'the generator covers both outcomes')
+  } finally {
+    for (const [, v] of lines) sg.removeSecret(v)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('retired values stay masked for graceMs, then are forgotten', async () => {
   const v = fake(); const w = fake()
   sg.addSecret(v); sg.addSecret(w)

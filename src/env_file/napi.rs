@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::env_file::parse;
 use crate::error::{Result, SgError};
 
-/// The parse result as JSON text (`{"KEY":"value",...}`), which `lib/env.js`
+/// The parse result as JSON text (`{"KEY":"value",...}`), which `index.js`
 /// turns into the plain object with `JSON.parse`.
 ///
 /// Why text and not an object built through napi: V8 builds an object from
@@ -69,8 +69,10 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
 
 /// Serialise the pairs of `text` as one JSON object. Duplicate keys are
 /// written as they come: `JSON.parse` keeps the last value at the first
-/// key's position, exactly as dotenv's `obj[key] = value` does.
-fn to_json(text: &str) -> EnvJson {
+/// key's position, exactly as dotenv's `obj[key] = value` does. With `learn`,
+/// every value whose key passes the default key rule is taught to the default
+/// masker on the way (config()'s learning, without a second pass in JS).
+fn to_json(text: &str, learn: bool) -> EnvJson {
     let mut out = Zeroizing::new(Vec::with_capacity(text.len() + text.len() / 4 + 64));
     out.push(b'{');
     parse::for_each_pair(text, |k, v| {
@@ -89,6 +91,9 @@ fn to_json(text: &str) -> EnvJson {
         write_json_str(&mut out, k);
         out.push(b':');
         write_json_str(&mut out, v);
+        if learn && crate::masking::is_secret_key(k) {
+            crate::masking::learn_secret(v);
+        }
     });
     out.push(b'}');
     EnvJson { text: out, ascii: text.is_ascii() }
@@ -96,13 +101,15 @@ fn to_json(text: &str) -> EnvJson {
 
 /// Parse `.env` source (string or UTF-8 Buffer) with dotenv's rules into the
 /// JSON text of a plain object (see [`EnvJson`]). A Buffer that is not valid
-/// UTF-8 throws `INVALID_UTF8`.
+/// UTF-8 throws `INVALID_UTF8`. `learnSecrets`: teach the default masker the
+/// values whose keys look secret (the default key rule; `config()` passes it).
 #[napi(catch_unwind, ts_return_type = "string")]
-pub fn parse_env_json(src: Either<String, Buffer>) -> Result<EnvJson> {
+pub fn parse_env_json(src: Either<String, Buffer>, learn_secrets: Option<bool>) -> Result<EnvJson> {
+    let learn = learn_secrets.unwrap_or(false);
     match src {
-        Either::A(s) => Ok(to_json(&Zeroizing::new(s))),
+        Either::A(s) => Ok(to_json(&Zeroizing::new(s), learn)),
         Either::B(buf) => match std::str::from_utf8(&buf) {
-            Ok(text) => Ok(to_json(text)),
+            Ok(text) => Ok(to_json(text, learn)),
             Err(e) => Err(SgError::new(
                 "INVALID_UTF8",
                 format!("input is not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()),
@@ -117,7 +124,7 @@ mod tests {
     use super::to_json;
 
     fn json(src: &str) -> String {
-        String::from_utf8(to_json(src).text.to_vec()).unwrap()
+        String::from_utf8(to_json(src, false).text.to_vec()).unwrap()
     }
 
     #[test]
@@ -131,8 +138,8 @@ mod tests {
 
     #[test]
     fn non_ascii_is_flagged_for_utf8_decoding() {
-        assert!(to_json("A=plain").ascii);
-        let j = to_json("A=héllo ☃");
+        assert!(to_json("A=plain", false).ascii);
+        let j = to_json("A=héllo ☃", false);
         assert!(!j.ascii);
         assert_eq!(String::from_utf8(j.text.to_vec()).unwrap(), "{\"A\":\"héllo ☃\"}");
     }

@@ -34,6 +34,17 @@ pub fn learn_secret(value: &str) {
     DEFAULT.write().unwrap_or_else(|e| e.into_inner()).learn(value);
 }
 
+/// The default key rule of `config()`'s learning: does a .env key look like it
+/// names a secret? Equal to the JS `DEFAULT_KEY_PATTERN`,
+/// `/pass(word)?|secret|token|api[-_]?key|authorization|cookie/i`, on ASCII
+/// keys (all that the .env parser produces); a non-ASCII key answers `false`
+/// here and is left to the RegExp in JS.
+pub fn is_secret_key(key: &str) -> bool {
+    const WORDS: [&[u8]; 8] = [b"pass", b"secret", b"token", b"apikey", b"api-key", b"api_key", b"authorization", b"cookie"];
+    let k = key.as_bytes();
+    k.is_ascii() && WORDS.iter().any(|w| k.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w)))
+}
+
 /// A value was rotated away: keep masking it for the grace period (default
 /// 1 hour, `configureMasking({ graceMs })` from JS), then forget it.
 pub fn retire_secret(value: &str) {
@@ -53,6 +64,16 @@ pub fn mask_default(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_key_rule() {
+        for k in ["DB_PASSWORD", "pass", "x.Secret.y", "GITHUB_TOKEN", "APIKEY", "my-api-key", "Api_Key", "AUTHORIZATION_HDR", "cookie_jar"] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in ["PORT", "API", "api.key", "apiXkey", "PAS", "SECRE", "TOKE", "", "pässword"] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
 
     #[test]
     fn default_learn_and_retire() {
