@@ -489,49 +489,88 @@ struct SimpleLine {
 /// pairs.
 #[inline]
 fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
-    // Branch-free checks over whole ranges; the line is located and split
-    // with memchr.
-    fn all(bytes: &[u8], f: impl Fn(u8) -> bool) -> bool {
-        bytes.iter().fold(true, |ok, &b| ok & f(b))
-    }
-    let key_byte = |b: u8| b.is_ascii_alphanumeric() | (b == b'_') | (b == b'.') | (b == b'-');
+    // One pass over the line, byte by byte (lines are short: a pass beats
+    // several memchr calls), accepting exactly the shapes above.
+    let n = s.len();
+    let text = |b: u8| (0x20..=0x7e).contains(&b) | (b == b'\t');
     let blank = |b: u8| (b == b' ') | (b == b'\t');
-    let eol = memchr::memchr(b'\n', &s[p..]).map_or(s.len(), |o| p + o);
-    let line = &s[p..eol];
-    if !all(line, |b| (0x20..=0x7e).contains(&b) | (b == b'\t')) {
-        return None;
-    }
-    let eq = memchr::memchr(b'=', line)?;
-    // The key: all of line[..eq], or `export`, blanks, then all the rest.
-    let k = if eq > 0 && all(&line[..eq], key_byte) {
-        0
-    } else if line.starts_with(b"export") && eq > 7 && blank(line[6]) {
-        let k = 7 + line[7..eq].iter().position(|&b| !blank(b))?;
-        if !all(&line[k..eq], key_byte) {
-            return None;
+    let key_run = |mut i: usize| {
+        while i < n && CLASS[s[i] as usize] & KEY != 0 {
+            i += 1;
         }
-        k
-    } else {
-        return None;
+        i
     };
-    let v = eq + 1;
-    let q = *line.get(v)?;
-    if matches!(q, b'\'' | b'"' | b'`') {
-        let c = v + 1 + memchr::memchr(q, &line[v + 1..])?;
-        if c > v + 1 && line[c - 1] == b'\\' {
+    // The key: a run of key bytes right before `=`, or `export`, blanks, then that.
+    let mut k = p;
+    let mut eq = key_run(p);
+    if eq < n && s[eq] != b'=' {
+        if eq - p != 6 || &s[p..eq] != b"export" || !blank(s[eq]) {
             return None;
         }
-        let rest = c + 1 + line[c + 1..].iter().position(|&b| !blank(b)).unwrap_or(line.len() - c - 1);
-        if rest < line.len() && line[rest] != b'#' {
-            return None;
+        k = eq;
+        while k < n && blank(s[k]) {
+            k += 1;
         }
-        return Some(SimpleLine { key: (p + k, p + eq), raw: (p + v, p + c + 1), quoted: true, eol });
+        eq = key_run(k);
     }
-    let last = line[line.len() - 1];
-    if blank(q) || blank(last) || memchr::memchr(b'#', &line[v..]).is_some() {
+    if eq == k || eq >= n || s[eq] != b'=' {
         return None;
     }
-    Some(SimpleLine { key: (p + k, p + eq), raw: (p + v, eol), quoted: false, eol })
+    let v = eq + 1;
+    let q = *s.get(v)?;
+    if matches!(q, b'\'' | b'"' | b'`') {
+        // The body up to the first `q` on this line, then blanks, then the end
+        // of the line or a comment.
+        let mut c = v + 1;
+        while c < n && s[c] != q && text(s[c]) {
+            c += 1;
+        }
+        if c >= n || s[c] != q || (c > v + 1 && s[c - 1] == b'\\') {
+            return None;
+        }
+        let mut e = c + 1;
+        while e < n && blank(s[e]) {
+            e += 1;
+        }
+        if e < n && s[e] == b'#' {
+            while e < n && text(s[e]) {
+                e += 1;
+            }
+        }
+        if e < n && s[e] != b'\n' {
+            return None;
+        }
+        return Some(SimpleLine { key: (k, eq), raw: (v, c + 1), quoted: true, eol: e });
+    }
+    // A plain value: no leading or trailing blank, no `#`.
+    let mut e = v;
+    while e < n && s[e] != b'#' && text(s[e]) {
+        e += 1;
+    }
+    if e == v || (e < n && s[e] != b'\n') || blank(q) || blank(s[e - 1]) {
+        return None;
+    }
+    Some(SimpleLine { key: (k, eq), raw: (v, e), quoted: false, eol: e })
+}
+
+/// A blank line (`\n` right at `p`) or a `#` comment line of printable ASCII
+/// and tabs: no match can start on it that would not start on the next line
+/// too (the regex's leading `\s*` only adds the blank line's `\n`; a comment
+/// fails at its `#`, and has no line start inside). Returns where the next
+/// line starts.
+#[inline]
+fn skippable_line(s: &[u8], p: usize) -> Option<usize> {
+    match s[p] {
+        b'\n' => Some(p + 1),
+        b'#' => {
+            let mut e = p + 1;
+            while e < s.len() && ((0x20..=0x7e).contains(&s[e]) | (s[e] == b'\t')) {
+                e += 1;
+            }
+            (e >= s.len() || s[e] == b'\n').then_some(e + 1)
+        }
+        _ => None,
+    }
 }
 
 /// Scan already-normalised text (no `\r`): every pair in file order, with
@@ -545,6 +584,10 @@ fn scan<'a>(src: &'a str, mut f: impl FnMut(&'a str, Cow<'a, str>)) {
             let raw = &src[l.raw.0..l.raw.1];
             f(&src[l.key.0..l.key.1], if l.quoted { finish_value(raw) } else { Cow::Borrowed(raw) });
             p = l.eol + 1;
+            continue;
+        }
+        if let Some(next) = skippable_line(s, p) {
+            p = next;
             continue;
         }
         match sc.attempt(p) {
