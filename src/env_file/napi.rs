@@ -53,9 +53,9 @@ impl ToNapiValue for EnvJson {
     }
 }
 
-/// A JSON string literal. Text without `"`, `\\` or control characters (every
-/// key, and most values) needs no escaping and is copied as is; anything else
-/// goes through serde_json's escaper. Writing into a Vec cannot fail.
+/// A JSON string literal. Text without `"`, `\\` or control characters (most
+/// values) needs no escaping and is copied as is; anything else goes through
+/// serde_json's escaper. Writing into a Vec cannot fail.
 #[inline]
 fn write_json_str(out: &mut Vec<u8>, v: &str) {
     if v.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
@@ -65,6 +65,16 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
     } else {
         let _ = serde_json::to_writer(out, v);
     }
+}
+
+/// A key as a JSON string literal: the parser only produces keys of `[\w.-]+`,
+/// which never need escaping.
+#[inline]
+fn write_json_key(out: &mut Vec<u8>, k: &str) {
+    debug_assert!(k.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)));
+    out.push(b'"');
+    out.extend_from_slice(k.as_bytes());
+    out.push(b'"');
 }
 
 /// Serialise the pairs of `text` as one JSON object. Duplicate keys are
@@ -88,7 +98,7 @@ fn to_json(text: &str, learn: bool) -> EnvJson {
         if out.len() > 1 {
             out.push(b',');
         }
-        write_json_str(&mut out, k);
+        write_json_key(&mut out, k);
         out.push(b':');
         write_json_str(&mut out, v);
         if learn && crate::masking::is_secret_key(k) {
