@@ -176,7 +176,41 @@ function parse (src) {
     if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
     src = String(src)
   }
+  if (typeof src === 'string' && !src.isWellFormed()) return parseIllFormed(src)
   return parseSource(src, false)
+}
+
+// A JS string with lone surrogates (no file holds them: files are bytes, and
+// UTF-8 cannot encode them). dotenv keeps them in values; Rust reads strings as
+// UTF-8, which would turn them into U+FFFD. So each distinct lone surrogate is
+// swapped for a private-use character the source does not contain — the same
+// to the dotenv regex: not white space, not a line end, not a key character,
+// not a quote — and swapped back in the result.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+function parseIllFormed (src) {
+  const back = new Map()
+  const to = new Map()
+  let next = 0xE000
+  const swapped = src.replace(LONE_SURROGATE, (c) => {
+    let p = to.get(c)
+    if (p === undefined) {
+      while (next <= 0xF8FF && src.includes(String.fromCharCode(next))) next++
+      // private-use area exhausted (thousands of them in the source): U+FFFD, as UTF-8 would
+      p = next <= 0xF8FF ? String.fromCharCode(next++) : '\uFFFD'
+      to.set(c, p)
+      if (p !== '\uFFFD') back.set(p, c)
+    }
+    return p
+  })
+  const out = parseSource(swapped, false)
+  if (back.size > 0) {
+    for (const k of Object.keys(out)) {
+      let v = out[k]
+      for (const [p, c] of back) if (v.includes(p)) v = v.split(p).join(c)
+      out[k] = v
+    }
+  }
+  return out
 }
 
 // parse() of a string or Buffer; `learn`: Rust also teaches the default masker

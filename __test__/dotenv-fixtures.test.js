@@ -91,3 +91,18 @@ test('bad input gives coded errors', () => {
   assert.throws(() => sg.parse(null), { code: 'INVALID_SOURCE' })
   assert.deepEqual(sg.parse(12), {})
 })
+
+test('lone surrogates in a string source are kept, as dotenv keeps them', () => {
+  assert.deepEqual(both('A=\ud800x\nB="\udc00" # c\nC=\'\ud83d\ue000\'\nK\ud800=1'), { A: '\ud800x', B: '\udc00', C: '\ud83d\ue000' })
+  // a surrogate pair stays one character; a lone half next to it is kept
+  assert.equal(both('A=\ud83d\udd11\ud83d').A, '\ud83d\udd11\ud83d')
+  // The swap characters come from the private-use area; a source that
+  // already holds all 6,400 of them leaves none, and lone surrogates then
+  // come out as U+FFFD (as UTF-8 decoding would make them): a documented
+  // difference from dotenv.
+  let pua = ''
+  for (let c = 0xE000; c <= 0xF8FF; c++) pua += String.fromCharCode(c)
+  const r = sg.parse(`P=${pua}\nA=\ud800`)
+  assert.equal(r.P, pua)
+  assert.equal(r.A, '\ufffd')
+})

@@ -25,7 +25,9 @@ function makeGen (seed) {
   const keys = ['export', 'PORT', 'API_KEY', 'DB.HOST', 'a-b', '_X', '0', '12', '__proto__', 'constructor', 'toString']
   const ws = [' ', '  ', '\t', '\u00a0', '\u3000', '\ufeff', '\v', '\f', '\u2028', '\u2029']
   const valueAtoms = ['abc', 'x y', '#', ' # c', '#c', '\\n', '\\r', '\\', '\\\\', "'", '"', '`', "\\'", '\\"', '\\`',
-    '=', ':', '$HOME', '${A}', 'é', '🔑', '中文', '\u2028', '\t', ' ', '{"a": "b"}', 'sk_test_FAKE', '\\t', 'export ']
+    '=', ':', '$HOME', '${A}', 'é', '🔑', '中文', '\u2028', '\t', ' ', '{"a": "b"}', 'sk_test_FAKE', '\\t', 'export ',
+    // lone surrogates (only a JS string can hold them) and a private-use character
+    '\ud800', '\udfff', '\ud83d', '\ue000']
   const nl = ['\n', '\n', '\n', '\r\n', '\r', '\n\n', '\u2028']
 
   function key () {
