@@ -176,7 +176,6 @@ function parse (src) {
     if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
     src = String(src)
   }
-  if (typeof src === 'string' && !src.isWellFormed()) return parseIllFormed(src)
   return parseSource(src, false)
 }
 
@@ -187,7 +186,7 @@ function parse (src) {
 // to the dotenv regex: not white space, not a line end, not a key character,
 // not a quote — and swapped back in the result.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-function parseIllFormed (src) {
+function parseIllFormed (src, learn) {
   const back = new Map()
   const to = new Map()
   let next = 0xE000
@@ -210,12 +209,15 @@ function parseIllFormed (src) {
       out[k] = v
     }
   }
+  // Rust would have learned the swapped values: learn the real ones here.
+  if (learn) learnSecrets(out)
   return out
 }
 
 // parse() of a string or Buffer; `learn`: Rust also teaches the default masker
 // the values whose keys pass the default key rule (config()'s learning).
 function parseSource (src, learn) {
+  if (typeof src === 'string' && !src.isWellFormed()) return parseIllFormed(src, learn)
   // Rust parses and serialises; V8 builds the object from the JSON text
   // faster than napi can define it property by property (src/env_file/napi.rs).
   // The raw binding with the guard's panic scrubbing inline: config() start-up

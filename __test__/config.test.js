@@ -173,3 +173,16 @@ test('start-up: config() loads index.js and the addon, no other package file', (
   assert.deepEqual(out.keys, ['API_TOKEN', 'PLAIN'])
   assert.equal(out.leaked, false)
 })
+
+test('encoding utf16le: a lone surrogate in the file is kept, as dotenv keeps it', (t) => {
+  const d = tmpdir(t)
+  const file = path.join(d, '.env.utf16')
+  fs.writeFileSync(file, Buffer.from('A=\ud800x\nB="ok"\n', 'utf16le'))
+  const ours = {}
+  const theirs = {}
+  const r = sg.config({ path: file, encoding: 'utf16le', processEnv: ours })
+  dotenv.config({ path: file, encoding: 'utf16le', processEnv: theirs, quiet: true })
+  assert.equal(r.error, undefined)
+  assert.deepEqual(ours, theirs)
+  assert.equal(ours.A, '\ud800x')
+})
