@@ -491,8 +491,10 @@ impl Inner {
                 Some(_) => true,
                 None => false,
             };
-            drop(map);
-            let rx = self.start(key, false)?;
+            // Still under the lock that saw no usable value: had it been
+            // released, an upstream operation could finish in between and this
+            // read would start a second one (single-flight broken).
+            let rx = self.start_locked(map, key, false)?;
             if !existed {
                 // The read that missed (lookup found no entry to count it on).
                 if let Some(e) = self.lock().get_mut(key) {
@@ -549,10 +551,19 @@ impl Inner {
 
     /// Start (or join) the single upstream operation for `key`.
     fn start(self: &Arc<Self>, key: &Key, force: bool) -> Result<watch::Receiver<Option<Outcome>>, SgError> {
+        self.start_locked(self.lock(), key, force)
+    }
+
+    /// [`Self::start`] with the entries already locked by the caller (released here).
+    fn start_locked(
+        self: &Arc<Self>,
+        mut map: MutexGuard<'_, HashMap<Key, Entry>>,
+        key: &Key,
+        force: bool,
+    ) -> Result<watch::Receiver<Option<Outcome>>, SgError> {
         if self.is_closed() {
             return Err(closed_err());
         }
-        let mut map = self.lock();
         let before = map.len();
         let e = map.entry(key.clone()).or_insert_with(|| Entry::new(Instant::now()));
         if let Some(rx) = &e.inflight {

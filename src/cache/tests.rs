@@ -66,6 +66,36 @@ fn single_flight_file_load_and_rotation() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Many rounds of 50 concurrent first reads: a read that saw no value must
+/// join the load in flight even if that load finishes before it gets there
+/// (it used to start a second upstream call when the lock was released
+/// between the lookup and the start).
+#[test]
+fn single_flight_holds_when_the_load_finishes_first() {
+    let rt = rt();
+    let dir = tmpdir("sf-race");
+    std::fs::write(dir.join("k"), "sk_test_FAKE_race").unwrap();
+    let key = Key { kind: Kind::File, name: "k".into(), stage: None };
+    for round in 0..200 {
+        let c = cache_with_dir(&rt, &dir, CacheOptions::default());
+        let inner = c.inner().clone();
+        rt.block_on(async {
+            let hs: Vec<_> = (0..50)
+                .map(|_| {
+                    let (i, k) = (inner.clone(), key.clone());
+                    tokio::spawn(async move { i.load(&k).await.map(|l| l.value.as_bytes().len()) })
+                })
+                .collect();
+            for h in hs {
+                assert_eq!(h.await.unwrap().unwrap(), "sk_test_FAKE_race".len());
+            }
+        });
+        let calls = inner.stats.upstream_calls.load(Ordering::Relaxed);
+        assert!(calls == 1, "round {round}: {calls} upstream calls for one secret");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn lru_evicts_least_recently_read() {
     let rt = rt();
