@@ -29,6 +29,9 @@ mod tests {
         super::install_quiet_hook();
         super::install_quiet_hook();
         let r = std::panic::catch_unwind(|| panic!("payload sk_test_FAKE_never_printed"));
+        // Back to the default hook: the quiet one is process-wide, and the
+        // other tests' failures should print their assertion messages.
+        drop(std::panic::take_hook());
         assert!(r.is_err());
     }
 }
