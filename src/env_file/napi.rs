@@ -59,12 +59,18 @@ impl ToNapiValue for EnvJson {
 #[inline]
 fn write_json_str(out: &mut Vec<u8>, v: &str) {
     if v.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(v.as_bytes());
-        out.push(b'"');
+        write_json_plain(out, v);
     } else {
         let _ = serde_json::to_writer(out, v);
     }
+}
+
+/// Text known to need no escaping, quoted.
+#[inline]
+fn write_json_plain(out: &mut Vec<u8>, v: &str) {
+    out.push(b'"');
+    out.extend_from_slice(v.as_bytes());
+    out.push(b'"');
 }
 
 /// A key as a JSON string literal: the parser only produces keys of `[\w.-]+`,
@@ -72,9 +78,7 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
 #[inline]
 fn write_json_key(out: &mut Vec<u8>, k: &str) {
     debug_assert!(k.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)));
-    out.push(b'"');
-    out.extend_from_slice(k.as_bytes());
-    out.push(b'"');
+    write_json_plain(out, k);
 }
 
 /// Serialise the pairs of `text` as one JSON object. Duplicate keys are
@@ -85,7 +89,7 @@ fn write_json_key(out: &mut Vec<u8>, k: &str) {
 fn to_json(text: &str, learn: bool) -> EnvJson {
     let mut out = Zeroizing::new(Vec::with_capacity(text.len() + text.len() / 4 + 64));
     out.push(b'{');
-    parse::for_each_pair(text, |k, v| {
+    parse::for_each_pair(text, |k, v, plain| {
         // Room for the worst case (every byte escaped as \u00XX) before writing,
         // so the Vec never reallocates behind Zeroizing's back (a plain grow
         // would free the old buffer, secrets included, without wiping it).
@@ -100,7 +104,11 @@ fn to_json(text: &str, learn: bool) -> EnvJson {
         }
         write_json_key(&mut out, k);
         out.push(b':');
-        write_json_str(&mut out, v);
+        if plain {
+            write_json_plain(&mut out, v); // the scanner saw every byte
+        } else {
+            write_json_str(&mut out, v);
+        }
         if learn && crate::masking::is_secret_key(k) {
             crate::masking::learn_secret(v);
         }

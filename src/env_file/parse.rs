@@ -464,6 +464,9 @@ struct SimpleLine {
     raw: (usize, usize),
     /// The raw value is a quoted one: trimming/quote stripping/unescaping apply.
     quoted: bool,
+    /// The value has no `"`, `\\` or tab: as a JSON string it needs no escaping
+    /// (every other byte of the line is printable ASCII).
+    plain: bool,
     /// End of the line (its `\n`, or the end of the text).
     eol: usize,
 }
@@ -522,7 +525,9 @@ fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
         // The body up to the first `q` on this line, then blanks, then the end
         // of the line or a comment.
         let mut c = v + 1;
+        let mut esc = false;
         while c < n && s[c] != q && text(s[c]) {
+            esc |= needs_json_escape(s[c]);
             c += 1;
         }
         if c >= n || s[c] != q || (c > v + 1 && s[c - 1] == b'\\') {
@@ -540,17 +545,27 @@ fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
         if e < n && s[e] != b'\n' {
             return None;
         }
-        return Some(SimpleLine { key: (k, eq), raw: (v, c + 1), quoted: true, eol: e });
+        return Some(SimpleLine { key: (k, eq), raw: (v, c + 1), quoted: true, plain: !esc, eol: e });
     }
     // A plain value: no leading or trailing blank, no `#`.
     let mut e = v;
+    let mut esc = false;
     while e < n && s[e] != b'#' && text(s[e]) {
+        esc |= needs_json_escape(s[e]);
         e += 1;
     }
     if e == v || (e < n && s[e] != b'\n') || blank(q) || blank(s[e - 1]) {
         return None;
     }
-    Some(SimpleLine { key: (k, eq), raw: (v, e), quoted: false, eol: e })
+    Some(SimpleLine { key: (k, eq), raw: (v, e), quoted: false, plain: !esc, eol: e })
+}
+
+/// Of the bytes a fast-path line may hold (printable ASCII and tab), the ones
+/// a JSON string must escape. (In a double-quoted value a `\\` may also turn
+/// into a newline: it is one of them.)
+#[inline]
+fn needs_json_escape(b: u8) -> bool {
+    (b == b'"') | (b == b'\\') | (b == b'\t')
 }
 
 /// A blank line (`\n` right at `p`) or a `#` comment line of printable ASCII
@@ -574,15 +589,16 @@ fn skippable_line(s: &[u8], p: usize) -> Option<usize> {
 }
 
 /// Scan already-normalised text (no `\r`): every pair in file order, with
-/// duplicates, handed to `f` as it is found.
-fn scan<'a>(src: &'a str, mut f: impl FnMut(&'a str, Cow<'a, str>)) {
+/// duplicates, handed to `f` as it is found, with `plain`: true when the value
+/// is known to need no JSON escaping (false means: check).
+fn scan<'a>(src: &'a str, mut f: impl FnMut(&'a str, Cow<'a, str>, bool)) {
     let s = src.as_bytes();
     let mut sc = Scanner { src, s, quotes: [None, None, None], next_cache: [None, None, None] };
     let mut p = 0;
     while p < s.len() {
         if let Some(l) = simple_line(s, p) {
             let raw = &src[l.raw.0..l.raw.1];
-            f(&src[l.key.0..l.key.1], if l.quoted { finish_value(raw) } else { Cow::Borrowed(raw) });
+            f(&src[l.key.0..l.key.1], if l.quoted { finish_value(raw) } else { Cow::Borrowed(raw) }, l.plain);
             p = l.eol + 1;
             continue;
         }
@@ -592,7 +608,7 @@ fn scan<'a>(src: &'a str, mut f: impl FnMut(&'a str, Cow<'a, str>)) {
         }
         match sc.attempt(p) {
             Ok((key, raw, end)) => {
-                f(key, finish_value(raw));
+                f(key, finish_value(raw), false);
                 p = next_line_start(s, end.max(p + 1));
             }
             Err(stop) => p = next_line_start(s, stop.max(p) + 1),
@@ -603,18 +619,20 @@ fn scan<'a>(src: &'a str, mut f: impl FnMut(&'a str, Cow<'a, str>)) {
 /// Parse already-normalised text (no `\r`) into pairs in file order.
 pub fn parse_normalized(src: &str) -> Vec<Pair<'_>> {
     let mut out = Vec::new();
-    scan(src, |key, value| out.push(Pair { key, value }));
+    scan(src, |key, value, _| out.push(Pair { key, value }));
     out
 }
 
 /// Parse `.env` text and hand every pair, in file order and with duplicates,
 /// to `f` (the key `__proto__` is skipped, as a plain-object assignment drops
-/// it). Borrowing: nothing is copied unless a value needed unescaping.
-pub fn for_each_pair(src: &str, mut f: impl FnMut(&str, &str)) {
+/// it), with `plain`: true when the value certainly needs no JSON escaping
+/// (no `"`, `\\` or control character). Borrowing: nothing is copied unless a
+/// value needed unescaping.
+pub fn for_each_pair(src: &str, mut f: impl FnMut(&str, &str, bool)) {
     let norm = normalize_newlines(src);
-    scan(&norm, |key, value| {
+    scan(&norm, |key, value, plain| {
         if key != "__proto__" {
-            f(key, &value);
+            f(key, &value, plain);
         }
     });
 }
