@@ -101,7 +101,7 @@ async function run () {
   // the children run without it and the spread shrinks.
   const env = { ...process.env }
   delete env.NODE_EXTRA_CA_CERTS
-  const runs = 100
+  const runs = 300
   const root = path.join(__dirname, '..')
   const loads = {
     ours: `require(${JSON.stringify(root)}).config()`,
