@@ -414,10 +414,11 @@ impl Inner {
                                 e.st.stale_served += 1;
                                 self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
                             }
-                            let start = now >= e.next_refresh && e.inflight.is_none();
-                            drop(map);
-                            if start {
-                                let _ = self.start(key, false);
+                            // Refresh-ahead, started under the lock that saw it due
+                            // (released, a refresh finishing in between would be
+                            // followed by a needless second one).
+                            if now >= e.next_refresh && e.inflight.is_none() {
+                                let _ = self.start_locked(map, key, false);
                             }
                             return Ok(Lookup::Hit(l));
                         }
@@ -838,6 +839,15 @@ impl Inner {
     }
 
     /// Entries due for a background refresh, and when the next one is due.
+    /// The sweeper's start: only if the entry is still loaded, idle and due
+    /// when locked again (a read may have refreshed it since `due()`).
+    fn start_if_due(self: &Arc<Self>, key: &Key, now: Instant) {
+        let map = self.lock();
+        if map.get(key).is_some_and(|e| e.loaded.is_some() && e.inflight.is_none() && e.next_refresh <= now) {
+            let _ = self.start_locked(map, key, false);
+        }
+    }
+
     fn due(&self, now: Instant) -> (Vec<Key>, Option<Instant>) {
         let map = self.lock();
         let mut due = Vec::new();
@@ -877,9 +887,10 @@ async fn sweeper(weak: Weak<Inner>, wake: Arc<Notify>) {
             if inner.is_closed() {
                 return;
             }
-            let (due, next) = inner.due(Instant::now());
+            let now = Instant::now();
+            let (due, next) = inner.due(now);
             for k in due {
-                let _ = inner.start(&k, false);
+                inner.start_if_due(&k, now);
             }
             next
         };
