@@ -186,14 +186,18 @@ function parse (src) {
 // to the dotenv regex: not white space, not a line end, not a key character,
 // not a quote — and swapped back in the result.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const PRIVATE_USE = /[\uE000-\uF8FF]/g
 function parseIllFormed (src, learn) {
+  // Linear, like the parser: one pass to see which private-use characters the
+  // source already holds, one to swap, one per value to swap back.
+  const taken = new Set(src.match(PRIVATE_USE))
   const back = new Map()
   const to = new Map()
   let next = 0xE000
   const swapped = src.replace(LONE_SURROGATE, (c) => {
     let p = to.get(c)
     if (p === undefined) {
-      while (next <= 0xF8FF && src.includes(String.fromCharCode(next))) next++
+      while (next <= 0xF8FF && taken.has(String.fromCharCode(next))) next++
       // private-use area exhausted (thousands of them in the source): U+FFFD, as UTF-8 would
       p = next <= 0xF8FF ? String.fromCharCode(next++) : '\uFFFD'
       to.set(c, p)
@@ -203,11 +207,7 @@ function parseIllFormed (src, learn) {
   })
   const out = parseSource(swapped, false)
   if (back.size > 0) {
-    for (const k of Object.keys(out)) {
-      let v = out[k]
-      for (const [p, c] of back) if (v.includes(p)) v = v.split(p).join(c)
-      out[k] = v
-    }
+    for (const k of Object.keys(out)) out[k] = out[k].replace(PRIVATE_USE, (p) => back.get(p) ?? p)
   }
   // Rust would have learned the swapped values: learn the real ones here.
   if (learn) learnSecrets(out)

@@ -96,6 +96,10 @@ test('lone surrogates in a string source are kept, as dotenv keeps them', () => 
   assert.deepEqual(both('A=\ud800x\nB="\udc00" # c\nC=\'\ud83d\ue000\'\nK\ud800=1'), { A: '\ud800x', B: '\udc00', C: '\ud83d\ue000' })
   // a surrogate pair stays one character; a lone half next to it is kept
   assert.equal(both('A=\ud83d\udd11\ud83d').A, '\ud83d\udd11\ud83d')
+  // many distinct lone surrogates next to private-use characters the source holds itself
+  const lines = []
+  for (let i = 0; i < 4000; i++) lines.push(`K${i}=${String.fromCharCode(0xD800 + (i % 1024))}x${String.fromCharCode(0xE000 + (i % 3000))}`)
+  assert.equal(Object.keys(both(lines.join('\n'))).length, 4000)
   // The swap characters come from the private-use area; a source that
   // already holds all 6,400 of them leaves none, and lone surrogates then
   // come out as U+FFFD (as UTF-8 decoding would make them): a documented
