@@ -124,27 +124,18 @@ function usesExtras (options) {
 // secret, without loading lib/mask.js: with the default pattern Rust does it
 // while parsing (src/masking is_secret_key, equal to DEFAULT_KEY_PATTERN on the
 // ASCII keys the parser produces); otherwise learnSecrets() below calls the
-// masker's native learnSecret. configureMasking({ keyPattern }) sets
-// learning.keyPattern; too-short values are skipped, and config() never throws
-// because of masking.
+// masker's native learnSecret (a custom pattern; and lib/envx.js, whose values
+// are known only after expansion or decryption). configureMasking({ keyPattern })
+// sets learning.keyPattern; too-short values are skipped, and config() never
+// throws because of masking.
 const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
 const learning = { keyPattern: DEFAULT_KEY_PATTERN }
-// DEFAULT_KEY_PATTERN without compiling a RegExp at start-up. On ASCII keys
-// (all that parse() produces: [\w.-]+) toLowerCase() is exactly /i's folding;
-// anything else goes to the RegExp.
-const SECRET_WORDS = ['pass', 'secret', 'token', 'apikey', 'api-key', 'api_key', 'authorization', 'cookie']
-function looksSecret (kp, key) {
-  if (kp !== DEFAULT_KEY_PATTERN) return kp.test(key)
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return kp.test(key)
-  const k = key.toLowerCase()
-  return SECRET_WORDS.some((w) => k.includes(w))
-}
 function learnSecrets (parsed) {
   const kp = learning.keyPattern
   if (!kp || !parsed) return
   for (const key of Object.keys(parsed)) {
     const v = parsed[key]
-    if (typeof v === 'string' && looksSecret(kp, key)) {
+    if (typeof v === 'string' && kp.test(key)) {
       try { binding.learnSecret(v) } catch { /* never break config() (raw binding: no wrapper to build) */ }
     }
   }
@@ -453,7 +444,7 @@ Object.defineProperty(module.exports, Symbol.for('secret-guard.internal'), {
     native,
     env: {
       parse, config, configDotenv: config, populate, parseBoolean, optionsFromEnv,
-      _internal: { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, looksSecret, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
+      _internal: { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
     }
   }
 })

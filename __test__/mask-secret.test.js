@@ -156,45 +156,17 @@ test('config() teaches the default masker values whose keys look secret', () => 
   }
 })
 
-// Keys for the key-rule tests: glued fragments of the secret words, their
-// near misses and separators (seeded: the same keys every run).
-const KEY_PARTS = ['pass', 'PASSWORD', 'Secret', 'TOKEN', 'api', 'API', 'key', 'KEY', '_', '-', '.', 'x', '9',
-  'authorization', 'COOKIE', 'pas', 'tok', 'apikey', 'Api-Key', 'api_KEY', 'api.key', 'ey', 'sec', 'ret', 'Auth']
-function keyGen (seed, extraParts = []) {
-  const parts = KEY_PARTS.concat(extraParts)
-  let rnd = seed
-  const next = () => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd }
-  return () => Array.from({ length: 1 + (next() % 4) }, () => parts[next() % parts.length]).join('')
-}
-
-test('config()\'s key check without a RegExp agrees with DEFAULT_KEY_PATTERN on every key', () => {
-  // index.js checks the default pattern with toLowerCase()/includes() so that
-  // start-up compiles no RegExp; it must decide exactly as the RegExp does.
-  const { looksSecret } = require('../lib/env')._internal
-  const kp = sg.DEFAULT_KEY_PATTERN
-  const nextKey = keyGen(12345, ['\u212a', '\u017f', 'é'])
-  // non-ASCII letters that lower-case to ASCII ones (Kelvin sign -> k) but do not
-  // match under a non-unicode /i
-  for (const key of ['api\u212aey', 'API\u212aEY_X', 'to\u212aen', 'PA\u017fS', 'api_key\u00e9']) {
-    assert.equal(looksSecret(kp, key), kp.test(key), key)
-  }
-  let secretLooking = 0
-  for (let i = 0; i < 20000; i++) {
-    const key = nextKey()
-    const want = kp.test(key)
-    assert.equal(looksSecret(kp, key), want, key)
-    if (want) secretLooking++
-  }
-  assert.ok(secretLooking > 1000 && secretLooking < 19000, 'the generator covers both outcomes')
-  assert.equal(looksSecret(/CUSTOM/, 'MY_CUSTOM'), true) // a configured pattern is used as it is
-})
-
 test('config() learns, in Rust while parsing, exactly the values whose keys DEFAULT_KEY_PATTERN selects', () => {
   // With the default pattern, config() has Rust apply the key rule (src/masking
   // is_secret_key) as it parses: it must decide as the RegExp does on every key
   // the parser accepts ([\w.-]+, so ASCII only).
   const kp = sg.DEFAULT_KEY_PATTERN
-  const nextKey = keyGen(777)
+  // keys glued from the secret words, their near misses and separators (seeded)
+  const parts = ['pass', 'PASSWORD', 'Secret', 'TOKEN', 'api', 'API', 'key', 'KEY', '_', '-', '.', 'x', '9',
+    'authorization', 'COOKIE', 'pas', 'tok', 'apikey', 'Api-Key', 'api_KEY', 'api.key', 'ey', 'sec', 'ret', 'Auth']
+  let rnd = 777
+  const next = () => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd }
+  const nextKey = () => Array.from({ length: 1 + (next() % 4) }, () => parts[next() % parts.length]).join('')
   const lines = Array.from({ length: 3000 }, () => [nextKey(), fake()])
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-learn-'))
   try {
