@@ -838,7 +838,6 @@ impl Inner {
         v
     }
 
-    /// Entries due for a background refresh, and when the next one is due.
     /// The sweeper's start: only if the entry is still loaded, idle and due
     /// when locked again (a read may have refreshed it since `due()`).
     fn start_if_due(self: &Arc<Self>, key: &Key, now: Instant) {
@@ -848,6 +847,7 @@ impl Inner {
         }
     }
 
+    /// Entries due for a background refresh, and when the next one is due.
     fn due(&self, now: Instant) -> (Vec<Key>, Option<Instant>) {
         let map = self.lock();
         let mut due = Vec::new();

@@ -495,7 +495,6 @@ fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
     // One pass over the line, byte by byte (lines are short: a pass beats
     // several memchr calls), accepting exactly the shapes above.
     let n = s.len();
-    let text = |b: u8| (0x20..=0x7e).contains(&b) | (b == b'\t');
     let blank = |b: u8| (b == b' ') | (b == b'\t');
     let key_run = |mut i: usize| {
         while i < n && CLASS[s[i] as usize] & KEY != 0 {
@@ -560,6 +559,13 @@ fn simple_line(s: &[u8], p: usize) -> Option<SimpleLine> {
     Some(SimpleLine { key: (k, eq), raw: (v, e), quoted: false, plain: !esc, eol: e })
 }
 
+/// The bytes a fast-path line (or a skipped comment line) may hold: printable
+/// ASCII and tab.
+#[inline]
+fn text(b: u8) -> bool {
+    (0x20..=0x7e).contains(&b) | (b == b'\t')
+}
+
 /// Of the bytes a fast-path line may hold (printable ASCII and tab), the ones
 /// a JSON string must escape. (In a double-quoted value a `\\` may also turn
 /// into a newline: it is one of them.)
@@ -579,7 +585,7 @@ fn skippable_line(s: &[u8], p: usize) -> Option<usize> {
         b'\n' => Some(p + 1),
         b'#' => {
             let mut e = p + 1;
-            while e < s.len() && ((0x20..=0x7e).contains(&s[e]) | (s[e] == b'\t')) {
+            while e < s.len() && text(s[e]) {
                 e += 1;
             }
             (e >= s.len() || s[e] == b'\n').then_some(e + 1)
