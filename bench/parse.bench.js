@@ -34,6 +34,8 @@ function realisticEnv (lines, seed = 7) {
 
 // Ratio of medians: robust to the GC pauses and VM stalls that skew means.
 function ratio (a, b) { return (a.latency.p50 / b.latency.p50) }
+// The f-quantile of a list of numbers (0.5: the median).
+const q = (a, f) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) * f)]
 
 // This VM's speed drifts by tens of percent over seconds, which one long
 // tinybench run per case turns into a skewed ratio. So each case runs as
@@ -48,8 +50,7 @@ async function rounds (time, add) {
     await bench.run()
     bench.tasks.forEach((t, i) => { (p50s[i] = p50s[i] || []).push(t.result.latency.p50) })
   }
-  const mid = (a) => [...a].sort((x, y) => x - y)[a.length >> 1]
-  return p50s.map((a) => ({ latency: { p50: mid(a) } }))
+  return p50s.map((a) => ({ latency: { p50: q(a, 0.5) } }))
 }
 
 async function run () {
@@ -117,7 +118,6 @@ async function run () {
       times[k].push(Number(process.hrtime.bigint() - t0) / 1e6)
     }
   }
-  const q = (a, f) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) * f)]
   const diff = times.ours.map((t, i) => t - times.theirs[i])
   const overBase = (k) => q(times[k].map((t, i) => t - times.base[i]), 0.5)
   console.log(`\nprocess start (${runs} interleaved rounds): secret-guard adds ${q(diff, 0.5).toFixed(1)} ms vs dotenv ` +
