@@ -105,8 +105,10 @@ export interface SecretErrorEvent {
   message: string
   /** Consecutive failures of this entry. */
   failures: number
-  /** Delay before the next attempt (ms; exponential backoff with jitter). */
+  /** Delay before the next attempt (ms; exponential backoff with jitter), counted from `at`. */
   retryInMs: number
+  /** When the failure was recorded (ms since the Unix epoch, like `Date.now()`). */
+  at: number
 }
 
 export interface SecretCacheStats {

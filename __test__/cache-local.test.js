@@ -157,6 +157,7 @@ test('stale-if-error: failed refresh keeps the value, emits error, backs off exp
   assert.equal(await cache.get('file:k'), v)
   const errors = []
   cache.on('error', (e) => errors.push(e))
+  const removedAt = Date.now()
   fs.unlinkSync(path.join(dir, 'k'))
   await until(() => errors.length >= 3, { what: 'three refresh errors' })
   assert.deepEqual(errors.slice(0, 3).map((e) => [e.name, e.code, e.failures, e.retryInMs]), [
@@ -164,6 +165,13 @@ test('stale-if-error: failed refresh keeps the value, emits error, backs off exp
     ['file:k', 'SECRET_NOT_FOUND', 2, 80],
     ['file:k', 'SECRET_NOT_FOUND', 3, 160],
   ])
+  // `at`: when each failure was recorded (Unix ms); the next one comes no
+  // sooner than the retry it announced (2 ms: wall vs monotonic clock).
+  assert.ok(errors[0].at >= removedAt - 1 && errors[2].at <= Date.now(), `at ${errors.map((e) => e.at)}`)
+  for (let i = 1; i < 3; i++) {
+    assert.ok(errors[i].at - errors[i - 1].at >= errors[i - 1].retryInMs - 2,
+      `failure ${i + 1} came ${errors[i].at - errors[i - 1].at} ms after one announcing ${errors[i - 1].retryInMs} ms`)
+  }
   for (const e of errors) assert.ok(!e.message.includes(v))
   assert.equal(cache.getSync('file:k'), v, 'last good value still served')
   assert.equal(await cache.get('file:k'), v)

@@ -255,7 +255,7 @@ class SecretCache extends EventEmitter {
       // served), so it is only emitted when someone listens.
       if (this.listenerCount('error') > 0) {
         this.emit('error', {
-          name: ev.name, versionStage: ev.versionStage, code: ev.code, message: ev.message, failures: ev.failures, retryInMs: ev.retryInMs,
+          name: ev.name, versionStage: ev.versionStage, code: ev.code, message: ev.message, failures: ev.failures, retryInMs: ev.retryInMs, at: ev.at,
         })
       }
     }

@@ -238,7 +238,9 @@ pub struct StatsSnapshot {
 #[derive(Debug, Clone)]
 pub enum CacheEvent {
     Rotate { name: String, stage: Option<String>, previous_version: Option<String>, version: Option<String> },
-    Error { name: String, stage: Option<String>, code: &'static str, message: String, failures: u32, retry_in_ms: f64 },
+    /// `at`: when the failure was recorded (ms since the Unix epoch); the next
+    /// attempt is `retry_in_ms` after that.
+    Error { name: String, stage: Option<String>, code: &'static str, message: String, failures: u32, retry_in_ms: f64, at: f64 },
     /// Internal: the entry was evicted (JS drops its read memo for it).
     Invalidate { name: String, stage: Option<String> },
     /// Internal: a failing entry refreshed successfully again.
@@ -706,7 +708,8 @@ impl Inner {
             Err(err) => {
                 e.failures = e.failures.saturating_add(1);
                 e.st.errors += 1;
-                e.st.last_error_ms = Some(unix_ms());
+                let at = unix_ms();
+                e.st.last_error_ms = Some(at);
                 e.st.last_error_code = Some(err.code);
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
                 let has_value = e.loaded.is_some() && e.serve_until.is_some_and(|u| now <= u);
@@ -720,6 +723,7 @@ impl Inner {
                         message: err.message.clone(),
                         failures: e.failures,
                         retry_in_ms: wait.as_secs_f64() * 1000.0,
+                        at,
                     });
                 } else if e.loaded.is_none() {
                     // Never loaded (or expired past max_stale): do not keep retrying in the background.

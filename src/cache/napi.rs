@@ -43,6 +43,8 @@ pub struct NativeCacheEvent {
     pub message: Option<String>,
     pub failures: Option<u32>,
     pub retry_in_ms: Option<f64>,
+    /// error: when the failure was recorded, ms since the Unix epoch
+    pub at: Option<f64>,
 }
 
 #[napi(object)]
@@ -191,6 +193,7 @@ impl NativeSecretCache {
                     message: None,
                     failures: None,
                     retry_in_ms: None,
+                    at: None,
                 };
                 let js = match ev {
                     CacheEvent::Loaded { name, stage, version } => NativeCacheEvent { version, ..blank("loaded", name, stage) },
@@ -198,11 +201,12 @@ impl NativeSecretCache {
                     CacheEvent::Rotate { name, stage, previous_version, version } => {
                         NativeCacheEvent { previous_version, version, ..blank("rotate", name, stage) }
                     }
-                    CacheEvent::Error { name, stage, code, message, failures, retry_in_ms } => NativeCacheEvent {
+                    CacheEvent::Error { name, stage, code, message, failures, retry_in_ms, at } => NativeCacheEvent {
                         code: Some(code.to_string()),
                         message: Some(message),
                         failures: Some(failures),
                         retry_in_ms: Some(retry_in_ms),
+                        at: Some(at),
                         ..blank("error", name, stage)
                     },
                     CacheEvent::Invalidate { name, stage } => blank("invalidate", name, stage),
