@@ -1,6 +1,7 @@
 'use strict'
 // Preload entry: `node -r secret-guard/config app.js`, reading DOTENV_CONFIG_*
-// (and dotenv_config_* command-line arguments) the way dotenv/config does.
+// the way dotenv/config does; also dotenv_config_* command-line arguments, as
+// dotenv <= 16 read them (dotenv 18 ignores them).
 ;(function () {
   const options = {}
   const re = /^dotenv_config_(encoding|path|quiet|debug|override)=(.+)$/

@@ -147,9 +147,9 @@ function parseBoolean (v) {
 }
 
 // DOTENV_X or DOTENV_CONFIG_X, as dotenv reads them.
-function optionsFromEnv (env = process.env) {
+function optionsFromEnv (env = process.env, names = ['ENCODING', 'PATH', 'QUIET', 'DEBUG', 'OVERRIDE']) {
   const out = {}
-  for (const name of ['ENCODING', 'PATH', 'QUIET', 'DEBUG', 'OVERRIDE']) {
+  for (const name of names) {
     const v = env[`DOTENV_${name}`] != null ? env[`DOTENV_${name}`] : env[`DOTENV_CONFIG_${name}`]
     if (v != null) out[name.toLowerCase()] = name === 'ENCODING' || name === 'PATH' ? v : parseBoolean(v)
   }
@@ -163,9 +163,11 @@ function debugLog (msg) { console.log(`[secret-guard][DEBUG] ${msg}`) }
  * Invalid UTF-8 in a Buffer throws an error with code INVALID_UTF8.
  */
 function parse (src) {
-  if (typeof src !== 'string' && !Buffer.isBuffer(src)) {
+  if (typeof src !== 'string' && !(Buffer.isBuffer(src) && src.toString === Buffer.prototype.toString)) {
     if (src == null) throw typeError('INVALID_SOURCE', 'parse() expects a string or a Buffer')
-    src = String(src)
+    // dotenv calls src.toString() (a plain Buffer's is UTF-8 decoding, done in Rust here)
+    src = src.toString()
+    if (typeof src !== 'string') throw typeError('INVALID_SOURCE', `parse() expects a string or a Buffer (toString() returned ${src === null ? 'null' : typeof src})`)
   }
   return parseSource(src, false)
 }
@@ -237,19 +239,21 @@ function checkObjects (target, parsed) {
 }
 
 // populate() without the argument checks; records what it set in `set` when
-// given one. Returns how many keys it set.
+// given one. Returns how many keys it set. Writes go through Reflect.set:
+// dotenv's code is sloppy-mode, where a write to a frozen target or a
+// getter-only key fails silently and the next keys are still written.
 function assign (target, parsed, override, debug, set) {
   let n = 0
   for (const key of Object.keys(parsed)) {
     if (Object.prototype.hasOwnProperty.call(target, key)) {
       if (override === true) {
-        target[key] = parsed[key]
+        Reflect.set(target, key, parsed[key])
         if (set) set[key] = parsed[key]
         n++
       }
       if (debug) debugLog(override === true ? `"${key}" is already defined and WAS overwritten` : `"${key}" is already defined and was NOT overwritten`)
     } else {
-      target[key] = parsed[key]
+      Reflect.set(target, key, parsed[key])
       if (set) set[key] = parsed[key]
       n++
     }
@@ -275,6 +279,9 @@ function readEnvFile (p, encoding, maxFileSize, learn = false) {
   if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) {
     throw typeError('INVALID_PATH', `path must be a string, Buffer or file: URL, got ${p === null ? 'null' : typeof p}`)
   }
+  // An encoding Node does not know: fs's own error (ERR_INVALID_ARG_VALUE),
+  // thrown before the file is opened, as dotenv gets it.
+  if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) fs.readFileSync(p, { encoding })
   // readFileSync reports ENOENT / EISDIR / EACCES itself, with a code.
   const buf = fs.readFileSync(p)
   if (buf.length > maxFileSize) {
@@ -335,22 +342,20 @@ function config (options = {}) {
       else assign(parsedAll, parsed, override, debug)
       if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}`)
     } catch (err) {
-      if (debug) debugLog(`failed to load ${displayPath(p)}: ${err.code || ''} ${err.message}`)
+      if (debug) debugLog(`failed to load ${p} ${err.message}`)
       lastError = err
     }
   }
 
   if (parsedAll === null) parsedAll = {}
-  let count
-  try {
-    checkObjects(processEnv, parsedAll)
-    count = assign(processEnv, parsedAll, override, debug)
-  } catch (err) {
-    return { parsed: parsedAll, error: err }
-  }
+  // Like dotenv: a processEnv that is not an object throws (OBJECT_REQUIRED).
+  checkObjects(processEnv, parsedAll)
+  const count = assign(processEnv, parsedAll, override, debug)
   if (!learnInRust) learnSecrets(parsedAll)
 
-  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : ((processEnv === process.env ? fromEnv : optionsFromEnv(processEnv)).quiet ?? true))
+  // Like dotenv, DOTENV_CONFIG_QUIET is also taken from the target once the
+  // files are in (a .env file may set it).
+  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv, ['QUIET']).quiet ?? true))
   if (debug || !quiet) {
     const shown = paths.map(displayPath).join(',')
     console.error(`[secret-guard] injected env (${count}) from ${shown}`)

@@ -186,3 +186,71 @@ test('encoding utf16le: a lone surrogate in the file is kept, as dotenv keeps it
   assert.deepEqual(ours, theirs)
   assert.equal(ours.A, '\ud800x')
 })
+
+// Edge cases of dotenv's config()/populate()/parse() that a review found we
+// handled differently; each is compared with the real package.
+test('same as dotenv: frozen / getter-only targets, non-object processEnv, unknown encodings, odd parse() inputs', (t) => {
+  const d = tmpdir(t)
+  const f = path.join(d, '.env')
+  fs.writeFileSync(f, 'A=1\nB=2\n')
+  const both = (fn) => [fn(dotenv), fn(sg)]
+  const shape = (r) => ({ keys: Object.keys(r), parsed: r.parsed, error: r.error && { name: r.error.name, code: r.error.code, message: r.error.message } })
+  // dotenv's code is sloppy-mode: a failed write is skipped silently, the next keys still written
+  {
+    const [a, b] = both((lib) => {
+      const env = Object.freeze({ A: 'pre' })
+      return [lib.config({ path: f, processEnv: env, override: true, quiet: true }), env]
+    })
+    assert.deepEqual([shape(b[0]), b[1]], [shape(a[0]), a[1]])
+    assert.equal(b[0].error, undefined)
+  }
+  {
+    const [a, b] = both((lib) => {
+      const env = Object.create(Object.defineProperty({}, 'A', { get () { return 'g' } }))
+      const r = lib.config({ path: f, processEnv: env, quiet: true })
+      return [shape(r), { ...env }, env.A]
+    })
+    assert.deepEqual(b, a)
+    assert.deepEqual(b[1], { B: '2' })
+  }
+  assert.deepEqual(...both((lib) => lib.populate(Object.freeze({ A: 'x' }), { A: '1', B: '2' }, { override: true })).reverse())
+  // a processEnv that is not an object throws, as dotenv does (file problems never do)
+  for (const bad of ['str', 42, true]) {
+    for (const lib of [dotenv, sg]) {
+      assert.throws(() => lib.config({ path: f, processEnv: bad, quiet: true }), (e) => e.code === 'OBJECT_REQUIRED', `${lib === sg ? 'secret-guard' : 'dotenv'} ${bad}`)
+    }
+  }
+  // an encoding Node does not know: fs's own error, even when the file is missing
+  for (const encoding of ['bogus', 123, true]) {
+    for (const p of [f, path.join(d, 'missing.env')]) {
+      const [a, b] = both((lib) => shape(lib.config({ path: p, encoding, processEnv: {}, quiet: true })))
+      assert.deepEqual(b, a, `encoding ${encoding}, ${path.basename(p)}`)
+      assert.equal(b.error.code, 'ERR_INVALID_ARG_VALUE')
+    }
+  }
+  // parse() converts other values with their own toString(), as dotenv does
+  const odd = { toString () { return 'A=1' }, [Symbol.toPrimitive] () { return 'B=2' } }
+  const buf = Buffer.from('A=1')
+  buf.toString = () => 'Z=9'
+  for (const src of [odd, buf, 12, ['K=v']]) assert.deepEqual(sg.parse(src), dotenv.parse(src))
+  for (const src of [{ toString () { return 5 } }, Object.create(null)]) {
+    assert.throws(() => dotenv.parse(src), TypeError)
+    assert.throws(() => sg.parse(src), TypeError)
+  }
+})
+
+test('same as dotenv: DOTENV_CONFIG_QUIET set by the .env file itself decides the summary line', (t) => {
+  const d = tmpdir(t)
+  fs.writeFileSync(path.join(d, '.env'), 'Q=1\nDOTENV_CONFIG_QUIET=false\n')
+  const env = { ...process.env }
+  delete env.DOTENV_CONFIG_QUIET
+  delete env.DOTENV_QUIET
+  for (const target of ['', ', processEnv: {}']) {
+    const printed = [require.resolve('dotenv'), ROOT].map((lib) => {
+      const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(lib)}).config({ path: '.env'${target} })`], { cwd: d, env, encoding: 'utf8' })
+      assert.equal(r.status, 0, r.stderr)
+      return /injected env \(2\)/.test(r.stderr)
+    })
+    assert.deepEqual(printed, [true, true], `processEnv${target || ': process.env'}`)
+  }
+})

@@ -335,18 +335,14 @@ function configx (options = {}) {
       if (debug) debugLog(`loaded ${displayPath(p)}: ${Object.keys(parsed).join(', ') || '(no keys)'}${decrypted.length ? ` (decrypted: ${decrypted.join(', ')})` : ''}`)
     } catch (err) {
       if (optional && err && err.code === 'ENOENT') continue
-      if (debug) debugLog(`failed to load ${displayPath(p)}: ${err.code || ''} ${err.message}`)
+      if (debug) debugLog(`failed to load ${p} ${err.message}`)
       lastError = err
     }
   }
   if (debug && convention) debugLog(`${convention} cascade: ${loaded.length ? loaded.join(', ') : '(no files found)'} (highest precedence first)`)
 
-  let populated
-  try {
-    populated = populate(processEnv, parsedAll, opts)
-  } catch (err) {
-    return { parsed: parsedAll, error: err }
-  }
+  // as config(): a processEnv that is not an object throws (OBJECT_REQUIRED)
+  const populated = populate(processEnv, parsedAll, opts)
 
   if (parseBoolean(opts.expand)) {
     const limited = expandInto(parsedAll, processEnv)
@@ -354,7 +350,7 @@ function configx (options = {}) {
   }
   learnSecrets(parsedAll)
 
-  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv).quiet ?? true))
+  const quiet = parseBoolean(Object.prototype.hasOwnProperty.call(opts, 'quiet') ? opts.quiet : (optionsFromEnv(processEnv, ['QUIET']).quiet ?? true))
   if (debug || !quiet) {
     console.error(`[secret-guard] injected env (${Object.keys(populated).length}) from ${(convention ? loaded : paths.map(displayPath)).join(',')}`)
   }
