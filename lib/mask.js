@@ -87,6 +87,22 @@ function isPlainObject (v) {
   return p === null || p === Object.prototype
 }
 
+// The prototype for an Error's copy: its own, unless the copy cannot use it.
+// Built-ins such as DOMException (AbortError, TimeoutError) have getters that
+// throw on any object but a real instance, which would make logging the copy
+// throw; their copies get Error.prototype (and an own name).
+function errorPrototype (err) {
+  const proto = Object.getPrototypeOf(err)
+  try {
+    const probe = Object.create(proto)
+    void probe.name
+    void probe.code
+    return proto
+  } catch {
+    return Error.prototype
+  }
+}
+
 function define (obj, key, value) {
   // defineProperty, not assignment: an own "__proto__" key stays an own
   // property and never changes the copy's prototype.
@@ -120,10 +136,18 @@ function redactWith (value, ctx) {
     if (Buffer.isBuffer(v)) return ctx.mask(v)
     if (ArrayBuffer.isView(v)) {
       if (v instanceof Uint8Array) return ctx.mask(v)
-      return v.slice ? v.slice() : v
+      // a DataView's bytes, masked, as a Buffer
+      if (v instanceof DataView) return ctx.mask(Buffer.from(v.buffer, v.byteOffset, v.byteLength))
+      return v.slice()
     }
     if (v instanceof Date) return new Date(v.getTime())
-    if (v instanceof RegExp) return v
+    if (v instanceof String) return ctx.mask(v.valueOf())
+    if (v instanceof RegExp) {
+      // its source may hold a secret: then the masked text, not the RegExp
+      const s = String(v)
+      const m = ctx.mask(s)
+      return m === s ? v : m
+    }
     if (Array.isArray(v)) {
       const out = new Array(v.length)
       seen.set(v, out)
@@ -146,12 +170,14 @@ function redactWith (value, ctx) {
       return out
     }
     if (v instanceof Error) {
-      const out = Object.create(Object.getPrototypeOf(v))
+      const out = Object.create(errorPrototype(v))
       seen.set(v, out)
       for (const k of ['message', 'stack']) {
         if (typeof v[k] === 'string') Object.defineProperty(out, k, { value: ctx.mask(v[k]), writable: true, configurable: true, enumerable: false })
       }
-      if (Object.prototype.hasOwnProperty.call(v, 'name')) Object.defineProperty(out, 'name', { value: walk(v.name, d), writable: true, configurable: true, enumerable: false })
+      if (Object.prototype.hasOwnProperty.call(v, 'name') || Object.getPrototypeOf(out) !== Object.getPrototypeOf(v)) {
+        Object.defineProperty(out, 'name', { value: walk(v.name, d), writable: true, configurable: true, enumerable: false })
+      }
       if ('cause' in v) Object.defineProperty(out, 'cause', { value: walk(v.cause, d), writable: true, configurable: true, enumerable: false })
       if (v instanceof AggregateError && Array.isArray(v.errors)) Object.defineProperty(out, 'errors', { value: walk(v.errors, d), writable: true, configurable: true, enumerable: false })
       copyProps(v, out, d)
@@ -180,8 +206,10 @@ function redactWith (value, ctx) {
       let val
       try { val = src[k] } catch { val = '[Unreadable]' }
       if (k === 'toJSON' && typeof val === 'function') continue // would serialize the copy its own way
-      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, k, ctx.censor)
-      else define(out, k, walk(val, d))
+      // a secret used as a key (a map of tokens to clients) is masked too
+      const key = ctx.mask(k)
+      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, key, ctx.censor)
+      else define(out, key, walk(val, d))
     }
   }
 

@@ -1,0 +1,54 @@
+'use strict'
+// redact() on the kinds of values a review found it mishandled: built-in
+// errors whose getters refuse copies, secrets used as object keys, boxed
+// strings, RegExps and DataViews.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const util = require('node:util')
+const { createMasker } = require('..')
+
+const fake = (p = 'sk_test_FAKE_') => p + crypto.randomBytes(10).toString('hex')
+
+test('redact: a DOMException (AbortError, TimeoutError) copies into something that can be logged', () => {
+  const m = createMasker()
+  const secret = fake()
+  m.add(secret)
+  for (const err of [AbortSignal.abort().reason, new DOMException(`timed out for ${secret}`, 'TimeoutError')]) {
+    const out = m.redact(err)
+    const shown = util.inspect(out) // threw "Value of "this" must be of DOMException" before
+    assert.ok(out instanceof Error)
+    assert.equal(out.name, err.name)
+    assert.match(shown, new RegExp(err.name))
+    assert.ok(!shown.includes(secret) && !JSON.stringify(out).includes(secret), shown)
+    assert.equal(out.message, err.message.replace(secret, '[REDACTED]'))
+  }
+  // ordinary errors keep their own prototype
+  class MyError extends Error {}
+  assert.ok(m.redact(new MyError('x')) instanceof MyError)
+})
+
+test('redact: a secret used as an object key is masked, at any depth', () => {
+  const m = createMasker()
+  const token = fake()
+  m.add(token)
+  const input = { rateLimits: { [token]: 3 }, [`user-${token}`]: { ok: true } }
+  const out = m.redact(input)
+  const json = JSON.stringify(out)
+  assert.ok(!json.includes(token), json)
+  assert.deepEqual(out, { rateLimits: { '[REDACTED]': 3 }, 'user-[REDACTED]': { ok: true } })
+  assert.deepEqual(Object.keys(input.rateLimits), [token], 'the input is not changed')
+})
+
+test('redact: boxed strings, RegExps and DataViews holding a secret', () => {
+  const m = createMasker()
+  const secret = fake()
+  m.add(secret)
+  assert.equal(m.redact(new String(`k=${secret}`)), 'k=[REDACTED]') // was copied char by char
+  assert.equal(m.redact(new RegExp(`key=${secret}`)), '/key=[REDACTED]/')
+  const plain = /abc/g
+  assert.equal(m.redact(plain), plain, 'a RegExp without a secret stays as it is')
+  const bytes = new TextEncoder().encode(`x${secret}y`)
+  const view = m.redact(new DataView(bytes.buffer))
+  assert.equal(Buffer.from(view).toString(), 'x[REDACTED]y')
+})
