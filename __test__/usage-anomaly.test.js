@@ -153,3 +153,40 @@ test('rules can be switched off; quiet keys never alert below minRate', (t) => {
   clock.advance(60_000); cache.monitorTick()
   assert.deepEqual(anomalies, [])
 })
+
+test('a secret in a route path (a bot token in a webhook URL) is masked in anomalies, metrics, the status page and usageReport', async (t) => {
+  const sg = require('..')
+  const express = require('express')
+  const { cache, clock, anomalies, audit } = setup(t, { learningPeriod: 0, rules: ['new_route'] })
+  const token = `123456:${fakeSecret('bot')}`
+  const keys = { alpha: fakeSecret('alpha') }
+  process.env.SG_ROUTE_BOT = token
+  process.env.SG_ROUTE_KEYS = JSON.stringify(keys)
+  // the masker knows what the cache has served (a value it has never seen cannot be masked)
+  await cache.ready(['env:SG_ROUTE_BOT', 'env:SG_ROUTE_KEYS'])
+  const app = express()
+  app.post(`/telegram/${token}`,
+    sg.requireApiKey({ cache, name: 'env:SG_ROUTE_KEYS' }),
+    sg.express({ cache, secrets: { bot: 'env:SG_ROUTE_BOT' } }),
+    (req, res) => res.json({ ok: req.secrets.bot === token }))
+  app.get('/_status', sg.statusPage({ cache, auth: { bearer: keys.alpha } }))
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  t.after(() => { server.closeAllConnections(); server.close(); delete process.env.SG_ROUTE_BOT; delete process.env.SG_ROUTE_KEYS })
+  const url = `http://127.0.0.1:${server.address().port}`
+  clock.advance(1000)
+  const r = await fetch(`${url}/telegram/${token}`, { method: 'POST', headers: { 'x-api-key': keys.alpha } })
+  assert.deepEqual(await r.json(), { ok: true })
+  const page = await (await fetch(`${url}/_status`, { headers: { authorization: `Bearer ${keys.alpha}` } })).text()
+  const outputs = {
+    anomalies: JSON.stringify(anomalies),
+    metrics: sg.metrics(cache),
+    page,
+    usageReport: JSON.stringify(cache.usageReport()),
+    audit: JSON.stringify(audit),
+  }
+  assert.ok(anomalies.some((a) => a.rule === 'new_route' && a.route === '/telegram/[REDACTED]'), outputs.anomalies)
+  assert.match(outputs.metrics, /route="\/telegram\/\[REDACTED\]"/)
+  for (const [what, text] of Object.entries(outputs)) {
+    assert.ok(!text.includes(token.slice(7)), `the token reached ${what}`)
+  }
+})

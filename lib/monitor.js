@@ -272,6 +272,8 @@ class Monitor {
     if (prev !== undefined && now - prev.at < this.o.alertInterval) { prev.suppressed++; return }
     boundedSet(this.alerted, key, { at: now, suppressed: 0 }, this.o.maxSources)
     const ev = { rule, ...subject, ...fields, at: now, suppressed: prev ? prev.suppressed : 0 }
+    // a route path may hold a secret (a bot token in a webhook URL)
+    for (const k of Object.keys(ev)) if (typeof ev[k] === 'string') ev[k] = scrub(ev[k])
     this.anomalyCounts[rule] = (this.anomalyCounts[rule] || 0) + 1
     this.anomalies.push(ev)
     if (this.anomalies.length > MAX_ANOMALIES_KEPT) this.anomalies.shift()
@@ -429,13 +431,20 @@ class Monitor {
     if (u.outcome === 'rejected' && !this.o.disabled) this.burst(label(u.source, 'unknown'), this.now(), 'webhook', u.requestId)
   }
 
-  /** Push batched recordings into the Rust registry. */
+  /**
+   * Push batched recordings into the Rust registry. Route labels go through
+   * the masker here (not per request): a route path may hold a secret (a bot
+   * token in a webhook URL), and what the registry holds reaches metrics, the
+   * status page and usageReport().
+   */
   flush () {
     if (this.o.disabled || !this.dirty) return
     this.dirty = false
     const c = []; const r = []; const o = []; const n = []; const at = []
     for (const [client, routes] of this.cl) {
-      for (const [route, e] of routes) {
+      for (const [raw, e] of routes) {
+        if (e.a === 0 && e.p === 0 && e.r === 0) continue
+        const route = scrub(raw)
         if (e.a > 0) { c.push(client); r.push(route); o.push('accepted'); n.push(Math.min(e.a, 0xffffffff)); at.push(e.at); e.a = 0 }
         if (e.p > 0) { c.push(client); r.push(route); o.push('previous'); n.push(Math.min(e.p, 0xffffffff)); at.push(e.at); e.p = 0 }
         if (e.r > 0) { c.push(client); r.push(route); o.push('rejected'); n.push(Math.min(e.r, 0xffffffff)); at.push(e.rat); e.r = 0 }
@@ -445,7 +454,7 @@ class Monitor {
     const s = []; const sr = []; const sn = []
     for (const [name, routes] of this.sec) {
       for (const [route, e] of routes) {
-        if (e.n > 0) { s.push(name); sr.push(route); sn.push(Math.min(e.n, 0xffffffff)); e.n = 0 }
+        if (e.n > 0) { s.push(name); sr.push(scrub(route)); sn.push(Math.min(e.n, 0xffffffff)); e.n = 0 }
       }
     }
     if (s.length > 0) this.reg.recordSecretRoutes(s, sr, sn)
