@@ -204,3 +204,14 @@ test('doctor outside a git repository says so', () => withDir((dir) => {
   assert.equal(r.status, 1)
   assert.match(r.stdout, /not inside a git repository/)
 }))
+
+test('set: a VALUE starting with "-" is never echoed as an unknown option; after -- it is set', () => withDir((dir) => {
+  const value = `-${fake('dash')}`
+  const r = cli(['set', 'API_KEY', value], dir)
+  assert.equal(r.status, 2)
+  assert.match(r.stderr, /unknown option \(argument 3, not shown/)
+  assert.ok(!r.stderr.includes(value.slice(1)) && !r.stdout.includes(value.slice(1)), r.stderr)
+  const ok = cli(['set', 'API_KEY', '--', value], dir)
+  assert.equal(ok.status, 0, ok.stderr)
+  assert.equal(cli(['get', 'API_KEY'], dir).stdout, value + '\n')
+}))

@@ -56,7 +56,8 @@ Prints the value of KEY from FILE(s) (default .env), decrypted. Exit 1 when abse
 
 Sets KEY in FILE (default .env), encrypted with the file's public key (created
 when missing) unless --plain. The file is replaced atomically.
-VALUE "-" reads the value from stdin, which keeps it out of the process list.`,
+VALUE "-" reads the value from stdin, which keeps it out of the process list;
+a VALUE that starts with '-' goes after --: secret-guard set KEY -- VALUE.`,
   run: `Usage: secret-guard run [-f FILE]... [--convention nextjs|flow] [--expand] [--override] -- <command> [args...]
 
 Loads FILE(s) (default .env), decrypts encrypted values, and runs the command with
@@ -86,7 +87,12 @@ function parseArgs (argv, cmd) {
       if (i + 1 >= argv.length) throw usage(`${a} needs a value`, cmd)
       return argv[++i]
     }
-    if (a === '--') { o.rest = argv.slice(i + 1); break }
+    if (a === '--') {
+      // run: the command follows; elsewhere the rest are positional (a VALUE may start with '-')
+      if (cmd === 'run') o.rest = argv.slice(i + 1)
+      else o.positional.push(...argv.slice(i + 1))
+      break
+    }
     if (a === '-h' || a === '--help') o.help = true
     else if (a === '-f' || a === '--env-file') o.files.push(val())
     else if (a.startsWith('--env-file=')) o.files.push(a.slice(11))
@@ -97,7 +103,8 @@ function parseArgs (argv, cmd) {
     else if (a === '--expand') o.expand = true
     else if (a === '--override' || a === '--overload') o.override = true
     else if (a === '--convention') o.convention = val()
-    else if (a.startsWith('-') && a.length > 1) throw usage(`unknown option ${a}`, cmd)
+    // never echoed: it may be a VALUE that starts with '-'
+    else if (a.startsWith('-') && a.length > 1) throw usage(`unknown option (argument ${i + 2}, not shown: it may be a value; put a VALUE that starts with '-' after --)`, cmd)
     else if (cmd === 'run' && o.rest === null) { o.rest = argv.slice(i); break } else o.positional.push(a)
   }
   return o
