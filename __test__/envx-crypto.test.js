@@ -176,3 +176,23 @@ test('bad input gives typed errors, no crash, no value in the message', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('config({ decrypt: true }) teaches the default masker the private key(s) it used', () => {
+  const dir = tmp()
+  try {
+    const kp = sg.keypair()
+    const other = sg.keypair()
+    fs.writeFileSync(path.join(dir, '.env'), `DOTENV_PUBLIC_KEY="${kp.publicKey}"\nSTRIPE_API_KEY="${sg.encryptValue(fake('stripe'), kp.publicKey)}"\n`)
+    // comma-separated keys: each is a secret
+    fs.writeFileSync(path.join(dir, '.env.keys'), `DOTENV_PRIVATE_KEY="${other.privateKey},${kp.privateKey}"\n`)
+    assert.equal(sg.mask(`k=${kp.privateKey}`), `k=${kp.privateKey}`, 'not known before')
+    const r = sg.config({ path: path.join(dir, '.env'), decrypt: true, processEnv: {} })
+    assert.equal(r.error, undefined)
+    for (const key of [kp.privateKey, other.privateKey]) {
+      const line = JSON.stringify(sg.redact({ env: { DOTENV_PRIVATE_KEY: key } }))
+      assert.ok(!line.includes(key), line)
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

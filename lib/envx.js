@@ -108,6 +108,14 @@ function decryptParsed (parsed, filepath, opts, processEnv) {
   if (!hasEncrypted(parsed)) return []
   const { privateKeyName } = keyNamesForFile(filepath, parsed)
   const found = findPrivateKey(privateKeyName, filepath, opts, processEnv)
+  // The private key is a secret like the values it opens: the default masker
+  // learns it (DOTENV_PRIVATE_KEY_* names do not match the key pattern).
+  if (found) {
+    for (const part of found.value.split(',')) {
+      const k = part.trim()
+      if (k) try { native.learnSecret(k) } catch { /* too short to mask: not a usable key either */ }
+    }
+  }
   const keys = Object.keys(parsed)
   const values = keys.map((k) => parsed[k])
   let out
