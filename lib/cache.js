@@ -11,7 +11,6 @@ const { Monitor } = require('./monitor')
 
 const NATIVE = Symbol('secret-guard.native')
 const PENDING = Symbol('secret-guard.pending')
-const MEMO = Symbol('secret-guard.memo')
 const MONITOR = Symbol('secret-guard.monitor')
 
 // Read memo: a value JS has already read is kept in JS (keyed by name + stage) so a
@@ -191,6 +190,10 @@ function toError (err) {
 }
 
 class SecretCache extends EventEmitter {
+  // The JS read memo holds served values: a private field, so no inspection
+  // (showHidden, customInspect: false) can reach it.
+  #memo = null
+
   /**
    * @param {object} [options] see README.md, "Secret cache"
    */
@@ -210,7 +213,7 @@ class SecretCache extends EventEmitter {
     // single-flight too; this also covers calls that would arrive after a very
     // fast upstream call already finished).
     Object.defineProperty(this, PENDING, { value: new Map() })
-    Object.defineProperty(this, MEMO, { value: options && options.memo === false ? null : new ReadMemo() })
+    this.#memo = options && options.memo === false ? null : new ReadMemo()
     // Usage monitoring (issue 7): client/route recording, audit trail, anomaly rules.
     let monitor
     try {
@@ -238,7 +241,7 @@ class SecretCache extends EventEmitter {
   _event (ev) {
     const mon = this[MONITOR]
     if (mon) mon.onCacheEvent(ev)
-    const memo = this[MEMO]
+    const memo = this.#memo
     if (memo) {
       if (ev.kind === 'error') {
         memo.failing.add(ReadMemo.labelKey(ev.name, ev.versionStage))
@@ -269,7 +272,7 @@ class SecretCache extends EventEmitter {
    * @param {{ versionStage?: string }} [options]
    */
   get (name, options) {
-    const memo = this[MEMO]
+    const memo = this.#memo
     if (memo !== null && options === undefined) {
       const e = memo.values.get(name)
       if (e !== undefined) { e.n++; return e.p || (e.p = Promise.resolve(e.v)) }
@@ -289,7 +292,7 @@ class SecretCache extends EventEmitter {
   _native (name, options) {
     checkName(name)
     const stage = stageOf(options)
-    const memo = this[MEMO]
+    const memo = this.#memo
     if (memo !== null) {
       const e = memo.values.get(ReadMemo.memoKey(name, stage))
       if (e !== undefined) { e.n++; return e.v }
@@ -302,7 +305,7 @@ class SecretCache extends EventEmitter {
 
   /** The cached value, or undefined when not cached. Never does I/O (env: reads process.env). */
   getSync (name, options) {
-    const memo = this[MEMO]
+    const memo = this.#memo
     if (memo !== null && options === undefined) {
       const e = memo.values.get(name)
       if (e !== undefined) { e.n++; return e.v }
@@ -341,9 +344,9 @@ class SecretCache extends EventEmitter {
       const stage = stageOf(options)
       const kind = this[NATIVE].validate(name, stage)
       if (kind === 'env') return Promise.resolve(this[NATIVE].refreshSync(name))
-      if (this[MEMO]) this[MEMO].flush(this[NATIVE])
+      if (this.#memo) this.#memo.flush(this[NATIVE])
       return this._shared('refresh', name, stage, () => this[NATIVE].refresh(name, stage).then((changed) => {
-        if (changed && this[MEMO]) this[MEMO].drop(name.split('#')[0], stage)
+        if (changed && this.#memo) this.#memo.drop(name.split('#')[0], stage)
         return changed
       }))
     } catch (err) {
@@ -353,13 +356,13 @@ class SecretCache extends EventEmitter {
 
   /** Counters: { entries, hits, misses, upstreamCalls, refreshes, errors, staleServed, rotations, evictions, inflight }. */
   stats () {
-    if (this[MEMO]) this[MEMO].flush(this[NATIVE])
+    if (this.#memo) this.#memo.flush(this[NATIVE])
     return { ...this[NATIVE].stats() }
   }
 
   /** Per-secret counters and times (no values). */
   usage () {
-    if (this[MEMO]) this[MEMO].flush(this[NATIVE])
+    if (this.#memo) this.#memo.flush(this[NATIVE])
     return this[NATIVE].usage().map((u) => ({ ...u }))
   }
 
@@ -408,7 +411,7 @@ class SecretCache extends EventEmitter {
   /** Stop background refreshes and drop every value. Idempotent. */
   close () {
     this[MONITOR].close()
-    if (this[MEMO]) { this[MEMO].flush(this[NATIVE]); this[MEMO].clear(); this[MEMO].failing.clear() }
+    if (this.#memo) { this.#memo.flush(this[NATIVE]); this.#memo.clear(); this.#memo.failing.clear() }
     this[NATIVE].close()
   }
 
