@@ -44,6 +44,8 @@ export function populate(target: Record<string, string | undefined>, parsed: Rec
 // ------------------------------------------------------------------ errors
 
 export class SecretGuardError extends Error {
+  /** `props` are copied onto the error (e.g. `{ path }`). */
+  constructor(code: string, message: string, props?: Record<string, unknown>)
   /** Stable machine-readable code, e.g. SECRET_NOT_FOUND, INVALID_UTF8. */
   code: string
 }
@@ -161,6 +163,8 @@ export class SecretCache extends EventEmitter {
   get(name: string, options?: SecretGetOptions): Promise<string | Buffer>
   /** The cached value or undefined; never does I/O (`env:` reads process.env). Throws on an invalid name. */
   getSync(name: string, options?: SecretGetOptions): string | Buffer | undefined
+  /** The provider a name uses, without I/O; a malformed name throws (code INVALID_NAME). */
+  validateName(name: string): 'env' | 'file' | 'aws' | 'vault'
   /** Load all names; rejects with code READY_FAILED and `errors: [{ name, code, message }]`. */
   ready(names: string[]): Promise<void>
   /** Refresh now (single-flight). Resolves true when the value changed. */
@@ -287,6 +291,8 @@ export interface SecretSource {
   get(name: string, options?: { versionStage?: string }): Promise<string | Buffer>
   getSync(name: string, options?: { versionStage?: string }): string | Buffer | undefined
   refresh?(name: string, options?: { versionStage?: string }): Promise<unknown>
+  /** Used at construction to reject names the cache cannot read. */
+  validateName?(name: string): string
   on?(event: 'rotate', listener: (ev: { name: string; previousVersion?: string | null; version?: string | null }) => void): unknown
   off?(event: 'rotate', listener: (...args: any[]) => void): unknown
   /** Per-secret info without values; the webhook uses names/stages/versions from it. */
@@ -307,6 +313,19 @@ export type SgErrorMiddleware = (err: unknown, req: SgRequest, res: SgResponse, 
  * Object.keys() and spread give nothing.
  */
 export type RequestSecrets = { readonly [alias: string]: string | Buffer }
+
+// What express() and requireApiKey() add to Express's own Request type (when
+// @types/express is installed; otherwise this declares an unused namespace).
+declare global {
+  namespace Express {
+    interface Request {
+      /** secret-guard `express()`: this request's secrets by alias (see RequestSecrets). */
+      readonly secrets: RequestSecrets
+      /** secret-guard `requireApiKey()`: the name of the client whose key was accepted. */
+      apiClient?: string
+    }
+  }
+}
 
 export interface ExpressSecretsOptions {
   /** The SecretCache to read from. Required. */
@@ -401,7 +420,7 @@ export interface RotationWebhookMiddleware extends SgMiddleware {
  * 200 `{ refreshed, version }`. 401 unverified, 400 bad body, 404 unknown name,
  * 413 too large, 502 refresh failed, 503 signing key unavailable.
  */
-export function rotationWebhook(options?: RotationWebhookOptions): RotationWebhookMiddleware
+export function rotationWebhook(options: RotationWebhookOptions): RotationWebhookMiddleware
 
 /** Sign a webhook delivery: returns the body (JSON-encoded when an object) and the headers to send. */
 export function signWebhook(
@@ -418,6 +437,8 @@ export function errorHandler(): SgErrorMiddleware
 
 /** A secret needed for the request is unavailable: status 503, a client-safe message, no value or name. */
 export class SecretUnavailableError extends SecretGuardError {
+  /** `secret`: the alias or option that failed; `cause`: the cache's error (kept non-enumerable). */
+  constructor(secret: string, cause?: { code?: string } | Error, code?: 'SECRET_UNAVAILABLE' | 'API_KEYS_INVALID')
   /** 'SECRET_UNAVAILABLE' or 'API_KEYS_INVALID'. */
   code: string
   status: 503

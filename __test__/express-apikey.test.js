@@ -42,6 +42,19 @@ for (const [label, expressLib] of FRAMEWORKS) {
     }
     const hdr = (key) => ({ headers: { 'x-api-key': key } })
 
+    test('a 401 names the way to authenticate (WWW-Authenticate)', async () => {
+      const n = env(JSON.stringify({ a: fakeSecret('sk_test_FAKE_A_') }))
+      const { s } = await setup({ name: `env:${n}` })
+      const bearer = await setup({ name: `env:${n}`, header: 'Authorization' })
+      try {
+        assert.equal((await s.request('/api/whoami')).headers['www-authenticate'], 'ApiKey header="x-api-key"')
+        assert.equal((await bearer.s.request('/api/whoami')).headers['www-authenticate'], 'Bearer')
+      } finally {
+        await s.close()
+        await bearer.s.close()
+      }
+    })
+
     test('JSON secret of named keys: correct key → 200 + req.apiClient; missing/wrong → identical 401', async () => {
       const keys = { 'client-a': fakeSecret('sk_test_FAKE_A_'), 'client-b': fakeSecret('sk_test_FAKE_B_') }
       const n = env(JSON.stringify(keys))
@@ -220,6 +233,28 @@ describe('requireApiKey() option validation', () => {
     bad({ cache, name: 'env:K', onReject: 'x' }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', logger: {} }, 'INVALID_OPTION')
     bad({ cache, name: 'env:K', grace: 1 }, 'UNKNOWN_OPTION')
+    // names the cache cannot parse fail here, not as a 503 on every request
+    for (const name of ['evn:K', 'http://example', 'file:../etc/passwd', 'aws:x#', 'env:A#']) bad({ cache, name }, 'INVALID_SECRET_NAME')
+    const url = 'postgres://app:FAKE-pw-in-url@db.internal/app'
+    assert.throws(() => sg.requireApiKey({ cache, name: url }), (e) => e.code === 'INVALID_SECRET_NAME' && !e.message.includes('FAKE-pw'))
+    assert.throws(() => sg.express({ cache, secrets: { db: url } }), (e) => e.code === 'INVALID_SECRET_NAME' && !e.message.includes('FAKE-pw'))
+  })
+
+  test('one rotate listener per cache however many guards; close() removes it with the last guard', () => {
+    const c = new SecretCache({})
+    const warnings = []
+    const onWarning = (w) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const guards = Array.from({ length: 20 }, () => sg.requireApiKey({ cache: c, name: 'env:SG_APIKEY_LISTENERS' }))
+      assert.equal(c.listenerCount('rotate'), 1)
+      for (const g of guards) g.close()
+      assert.equal(c.listenerCount('rotate'), 0)
+    } finally {
+      process.off('warning', onWarning)
+      c.close()
+    }
+    assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), [])
   })
 })
 

@@ -49,6 +49,25 @@ for (const [label, expressLib] of FRAMEWORKS) {
     })
     const upstream = () => cache.stats().upstreamCalls
 
+    test('behind express.raw(): a chunked body over maxBodyBytes → 413, like one read by the webhook itself', async () => {
+      const a = expressLib()
+      a.post('/raw', expressLib.raw({ type: '*/*', limit: '1mb' }), hook)
+      const raw = await serve(a)
+      try {
+        const signed = signWebhook(signKey, { name: `env:${secretEnv}`, pad: 'x'.repeat(5000) })
+        // a ReadableStream body is sent chunked (no Content-Length)
+        const body = new ReadableStream({ start (c) { c.enqueue(Buffer.from(signed.body)); c.close() } })
+        const r = await raw.request('/raw', { method: 'POST', body, duplex: 'half', headers: signed.headers })
+        assert.equal(r.status, 413)
+        assert.equal(r.json.error.code, 'WEBHOOK_BODY_TOO_LARGE')
+        const bad = await raw.request('/raw', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+        assert.equal(bad.status, 401)
+        assert.equal(bad.headers['www-authenticate'], 'Signature header="x-secret-guard-signature"')
+      } finally {
+        await raw.close()
+      }
+    })
+
     test('valid signed request → cache.refresh → 200 { refreshed, version }; next request sees the value', async () => {
       const v = fakeSecret(); values.push(v)
       process.env[secretEnv] = v

@@ -335,6 +335,20 @@ class SecretCache extends EventEmitter {
   }
 
   /**
+   * The provider a secret name uses ('env', 'file', 'aws' or 'vault'), without
+   * any I/O; a malformed name throws INVALID_NAME. The Express factories call
+   * it so that a mistyped name fails at start-up, not as a 503 per request.
+   */
+  validateName (name) {
+    checkName(name)
+    try {
+      return this[NATIVE].validate(name, undefined)
+    } catch (err) {
+      throw toError(err)
+    }
+  }
+
+  /**
    * Refresh now (joins a refresh already in flight). Resolves true when the value
    * changed (a 'rotate' event is emitted too).
    */

@@ -112,10 +112,17 @@ function checkCache (fnName, cache) {
 }
 
 const NAME_RE = /^[a-z][a-z0-9]*:[^\s]/
-function checkSecretName (fnName, what, name) {
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+// The shape here, then the cache's own parser (provider, path, #field): a
+// mistyped name fails when the middleware is built, not as a 503 on every
+// request. The name itself is never echoed (it may be a URL with a password).
+function checkSecretName (fnName, what, name, cache) {
+  let bad = typeof name !== 'string' || !NAME_RE.test(name)
+  if (!bad && typeof cache.validateName === 'function') {
+    try { cache.validateName(name) } catch (err) { if (err && err.code === 'INVALID_NAME') bad = true; else throw err }
+  }
+  if (bad) {
     throw typeError('INVALID_SECRET_NAME',
-      `secretGuard.${fnName}(): ${what} must be a secret name such as 'env:API_KEY', 'file:db-password' or 'aws:prod/app#field', got ${describe(name)}`)
+      `secretGuard.${fnName}(): ${what} must be a secret name such as 'env:API_KEY', 'file:db-password' or 'aws:prod/app#field' (providers: env, file, aws, vault), got ${describe(name)}`)
   }
 }
 
@@ -161,6 +168,29 @@ function describe (v) {
 // every throw as "not cached" — the awaited get() then reports the error.
 function peek (cache, name) {
   try { return cache.getSync(name) } catch { return undefined }
+}
+
+// One 'rotate' listener per cache for all requireApiKey() guards (one guard
+// per route is common: a listener each would trip Node's MaxListeners warning).
+const rotateHandlers = new WeakMap()
+function onCacheRotate (cache, fn) {
+  if (typeof cache.on !== 'function') return
+  let set = rotateHandlers.get(cache)
+  if (set === undefined) {
+    const handlers = set = new Set()
+    const dispatch = (ev) => { for (const h of handlers) h(ev) }
+    rotateHandlers.set(cache, set)
+    set.dispatch = dispatch
+    cache.on('rotate', dispatch)
+  }
+  set.add(fn)
+}
+function offCacheRotate (cache, fn) {
+  const set = rotateHandlers.get(cache)
+  if (set === undefined || !set.delete(fn) || set.size > 0) return
+  rotateHandlers.delete(cache)
+  if (typeof cache.off === 'function') cache.off('rotate', set.dispatch)
+  else if (typeof cache.removeListener === 'function') cache.removeListener('rotate', set.dispatch)
 }
 
 // Names registered by secret-guard middleware per cache: the webhook treats them as "known".
@@ -264,7 +294,7 @@ function express (opts) {
     if (a.length === 0 || RESERVED.has(a) || a in Object.prototype || a.startsWith('__')) {
       throw typeError('INVALID_SECRET_ALIAS', `secretGuard.express(): '${a}' cannot be used as a secret alias (reserved or empty)`)
     }
-    checkSecretName('express', `options.secrets.${a}`, secrets[a])
+    checkSecretName('express', `options.secrets.${a}`, secrets[a], cache)
   }
   if (onError !== undefined && onError !== 'next' && typeof onError !== 'function') {
     throw typeError('INVALID_OPTION', `secretGuard.express(): options.onError must be a function (err, req, res, next) or 'next', got ${describe(onError)}`)
@@ -421,13 +451,14 @@ function requireApiKey (opts) {
   if (looksLikeMiddlewareCall(arguments)) return forgottenCall('requireApiKey', arguments)
   const F = 'requireApiKey'
   checkFactoryOptions(F, opts, ['cache', 'name', 'header', 'query', 'graceMs', 'onReject', 'onError', 'logger'])
-  checkSecretName(F, 'options.name', opts.name)
   const { cache, name } = opts
+  checkSecretName(F, 'options.name', name, cache)
   const header = opts.header === undefined ? 'x-api-key' : opts.header
   if (typeof header !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) {
     throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.header must be an HTTP header name, got ${describe(header)}`)
   }
   const headerKey = header.toLowerCase()
+  const challenge = headerKey === 'authorization' ? 'Bearer' : `ApiKey header="${headerKey}"`
   const bearer = headerKey === 'authorization'
   let queryParam = null
   if (opts.query === true) queryParam = 'api_key'
@@ -483,7 +514,7 @@ function requireApiKey (opts) {
     const raw = peek(cache, name)
     if (raw !== undefined) { try { adopt(raw) } catch { /* reported on the next request */ } }
   }
-  if (typeof cache.on === 'function') cache.on('rotate', onRotate)
+  onCacheRotate(cache, onRotate)
 
   // Load early so the first request does not wait and a rotation before it is seen.
   Promise.resolve().then(() => cache.get(name)).then((raw) => { try { adopt(raw) } catch {} }, () => {})
@@ -522,6 +553,8 @@ function requireApiKey (opts) {
       log('warn', fields)
     }
     if (onReject) return onReject(req, res, next, { reason })
+    // RFC 9110: a 401 names the way to authenticate
+    res.setHeader('WWW-Authenticate', challenge)
     sendJson(res, 401, { error: { code: 'API_KEY_INVALID', message: 'A valid API key is required' } })
   }
 
@@ -583,8 +616,7 @@ function requireApiKey (opts) {
   /** Stop listening to the cache and end the grace timer. */
   secretGuardApiKey.close = () => {
     dropPrevious()
-    if (typeof cache.off === 'function') cache.off('rotate', onRotate)
-    else if (typeof cache.removeListener === 'function') cache.removeListener('rotate', onRotate)
+    offCacheRotate(cache, onRotate)
   }
   return secretGuardApiKey
 }
@@ -638,9 +670,13 @@ function signWebhook (secret, body, options = {}) {
 
 function readRawBody (req, limit) {
   return new Promise((resolve, reject) => {
-    // A body parser ran first: use its raw Buffer if it kept one (express.raw()).
-    if (Buffer.isBuffer(req.body)) return resolve(req.body)
-    if (Buffer.isBuffer(req.rawBody)) return resolve(req.rawBody)
+    // A body parser ran first: use its raw Buffer if it kept one (express.raw()),
+    // within the same limit (its own limit may be larger).
+    const parsed = Buffer.isBuffer(req.body) ? req.body : Buffer.isBuffer(req.rawBody) ? req.rawBody : null
+    if (parsed !== null) {
+      if (parsed.length > limit) { const e = new Error('body too large'); e.code = 'WEBHOOK_BODY_TOO_LARGE'; return reject(e) }
+      return resolve(parsed)
+    }
     // Someone else read the stream (express.json(), express.text()…): the exact bytes are gone.
     if (req._body || req.readableEnded) {
       const e = new Error('body already consumed'); e.code = 'WEBHOOK_BODY_CONSUMED'; return reject(e)
@@ -683,7 +719,7 @@ function rotationWebhook (opts) {
   const { cache } = opts
   if (typeof cache.refresh !== 'function') throw typeError('CACHE_REQUIRED', `secretGuard.${F}(): options.cache must have refresh()`)
   const signingSecret = opts.signingSecret === undefined ? 'env:SECRET_GUARD_WEBHOOK_KEY' : opts.signingSecret
-  checkSecretName(F, 'options.signingSecret', signingSecret)
+  checkSecretName(F, 'options.signingSecret', signingSecret, cache)
   checkInt(F, 'toleranceMs', opts.toleranceMs, 1000, 24 * 3600 * 1000)
   const toleranceMs = opts.toleranceMs === undefined ? 300_000 : opts.toleranceMs
   checkInt(F, 'maxBodyBytes', opts.maxBodyBytes, 64, 1024 * 1024)
@@ -703,7 +739,7 @@ function rotationWebhook (opts) {
   let allow = null
   if (opts.names !== undefined) {
     if (!Array.isArray(opts.names)) throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.names must be an array of secret names`)
-    for (const n of opts.names) checkSecretName(F, 'each of options.names', n)
+    for (const n of opts.names) checkSecretName(F, 'each of options.names', n, cache)
     allow = new Set(opts.names)
   }
   checkLogger(F, opts.logger)
@@ -756,6 +792,7 @@ function rotationWebhook (opts) {
       report(() => mon.recordWebhook({ outcome: 'rejected', reason: why, source: sourceOf(req), requestId: requestIdOf(req, hdr.id), route: routeLabel(req) }))
     }
     log('warn', { event: 'webhook_rejected', reason: why })
+    res.setHeader('WWW-Authenticate', `Signature header="${hdr.signature}"`)
     deny(res, 401, 'WEBHOOK_UNAUTHORIZED', 'Webhook signature verification failed')
   }
 

@@ -1,0 +1,13 @@
+'use strict'
+// The typings ship with the package: a strict TypeScript build of the README's
+// usage (with @types/express) must pass, and marked mistakes must not compile.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const path = require('path')
+const { spawnSync } = require('child_process')
+
+test('index.d.ts: the README usage type-checks with Express types; wrong calls do not', () => {
+  const tsc = require.resolve('typescript/bin/tsc')
+  const r = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, 'fixtures', 'types', 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 })
+  assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`)
+})
