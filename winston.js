@@ -1,17 +1,34 @@
 'use strict'
 // secret-guard/winston: a winston format that masks every known secret (and
 // censors secret-looking keys) in `message`, meta fields, splat arguments and,
-// when placed after a finalizing format such as json(), in the written line.
+// when placed after a finalizing format such as printf(), in the written line.
+//
+// Order: after errors() and splat() (so it sees the interpolated message and
+// the merged meta), before the finalizing format:
 //
 //   const { createLogger, format, transports } = require('winston')
 //   const sg = require('secret-guard/winston')
-//   createLogger({ format: format.combine(format.splat(), format.json(), sg.format()), transports: [...] })
+//   createLogger({
+//     format: format.combine(format.errors({ stack: true }), format.splat(), sg.format(), format.json()),
+//     transports: [...]
+//   })
+//
+// The format never writes into the object it receives (winston passes the
+// caller's own object as `info` for logger.info({ message, ... })): it returns
+// a new info object carrying the triple-beam symbols (LEVEL, MESSAGE, SPLAT).
 
-const { defaultMasker } = require('./lib/mask')
+const util = require('util')
+const { defaultMasker, maskKeys, setOwn } = require('./lib/mask')
 const { typeError } = require('./lib/errors')
 
 const MESSAGE = Symbol.for('message')
 const SPLAT = Symbol.for('splat')
+
+// logform's splat(): the tokens util.format interpolates, and escaped percents.
+const FORMAT_TOKENS = /%[scdjifoO%]/g
+const ESCAPED_PERCENT = /%%/g
+
+
 
 /**
  * format({ masker }) -> a winston Format. `masker`: a masker from createMasker()
@@ -22,22 +39,56 @@ function format (options = {}) {
   const m = options.masker || defaultMasker
   if (typeof m.redact !== 'function' || typeof m.mask !== 'function') throw typeError('INVALID_OPTION', 'masker must come from createMasker()')
   const { format: winstonFormat } = require('winston')
+
   const transform = (info) => {
     const state = m._state || {}
     const kp = state.keyPattern
     const censor = state.censor !== undefined ? state.censor : '[REDACTED]'
-    for (const k of Object.keys(info)) {
-      if (k === 'level') continue // colorized level names stay as they are
-      const v = info[k]
-      if (kp && v != null && kp.test(k)) info[k] = censor
-      else info[k] = m.redact(v)
+    let out
+    if (info instanceof Error) {
+      // logger.error(err) without errors() before us: keep it an Error (masked
+      // message/stack, censored props) so a later errors() still recognises it.
+      out = m.redact(info)
+    } else {
+      out = {}
+      const keys = Object.keys(info)
+      const names = maskKeys(keys, m) // a secret used as a key is masked too (as redact() does)
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]
+        const v = info[k]
+        if (k === 'level') setOwn(out, k, v) // colorized level names stay as they are
+        else setOwn(out, names[i], kp && v != null && kp.test(k) ? censor : m.redact(v))
+      }
     }
+    for (const s of Object.getOwnPropertySymbols(info)) out[s] = info[s]
     const splat = info[SPLAT]
-    if (Array.isArray(splat)) info[SPLAT] = splat.map((a) => m.redact(a))
-    if (typeof info[MESSAGE] === 'string') info[MESSAGE] = m.mask(info[MESSAGE])
-    return info
+    if (Array.isArray(splat)) out[SPLAT] = splat.map((a) => m.redact(a))
+    if (typeof out[MESSAGE] === 'string') out[MESSAGE] = m.mask(out[MESSAGE])
+    interpolateIfAssembling(out, m)
+    return out
   }
   return winstonFormat(transform)()
+}
+
+// Placed before splat() (the order older docs showed), masking the message and
+// the splat arguments one by one cannot see a secret that splat() assembles
+// from pieces ('key=sk_live_%s' + the rest). When the message still has
+// tokens, check what splat() would write; if that contains a secret, do the
+// interpolation here, masked, leaving only the meta objects for splat().
+function interpolateIfAssembling (out, m) {
+  const msg = out.message
+  const splat = out[SPLAT]
+  if (typeof msg !== 'string' || !Array.isArray(splat) || splat.length === 0 || msg.indexOf('%') === -1) return
+  const tokens = msg.match(FORMAT_TOKENS)
+  if (!tokens) return
+  const escapes = msg.match(ESCAPED_PERCENT)
+  const expected = tokens.length - (escapes ? escapes.length : 0)
+  const args = splat.length > expected ? splat.slice(0, expected) : splat
+  const text = util.format(msg, ...args)
+  const masked = m.mask(text)
+  if (masked === text) return // nothing assembled: leave interpolation to splat()
+  out.message = masked
+  out[SPLAT] = splat.length > expected ? splat.slice(expected) : []
 }
 
 module.exports = { format }

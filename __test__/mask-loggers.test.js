@@ -4,6 +4,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
+const http = require('node:http')
 const { Writable } = require('node:stream')
 const winston = require('winston')
 const pino = require('pino')
@@ -56,11 +57,11 @@ function logEverything (logger) {
   logger.warn({ msg: 'object-first', detail: { token: unregistered, q: `?k=${encodeURIComponent(apiKey)}` } })
 }
 
-test('winston: format() masks message, meta, splat and errors (json output)', () => {
+test('winston: format() masks message, meta, splat and errors (errors, splat, format, json: the documented order)', () => {
   const s = sink()
   const logger = winston.createLogger({
     level: 'info',
-    format: winston.format.combine(winston.format.errors({ stack: true }), sgWinston.format(), winston.format.splat(), winston.format.json()),
+    format: winston.format.combine(winston.format.errors({ stack: true }), winston.format.splat(), sgWinston.format(), winston.format.json()),
     transports: [new winston.transports.Stream({ stream: s.stream })]
   })
   logEverything(logger)
@@ -171,6 +172,246 @@ test('pino: transport-style sonic-boom destination keeps working through the wra
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
+})
+
+// A registered value that the callers below cut into pieces: no piece is a
+// secret by itself, splat()/pino's interpolation puts them back together.
+const joined = fake('sk_test_FAKE')
+sg.addSecret(joined)
+
+function winstonLogger (formats, stream) {
+  return winston.createLogger({ level: 'debug', format: winston.format.combine(...formats), transports: [new winston.transports.Stream({ stream })] })
+}
+
+test('winston: a secret that splat() assembles from pieces is masked, in the documented order and with format() before splat()', () => {
+  const { errors, splat, json } = winston.format
+  for (const [name, formats] of [
+    ['errors, splat, format, json', [errors({ stack: true }), splat(), sgWinston.format(), json()]],
+    ['errors, format, splat, json', [errors({ stack: true }), sgWinston.format(), splat(), json()]]
+  ]) {
+    const s = sink()
+    const logger = winstonLogger(formats, s.stream)
+    logger.info('key=sk_test_FAKE%s', joined.slice('sk_test_FAKE'.length))
+    logger.info('key=%s%s (%d%%)', joined.slice(0, 9), joined.slice(9), 50, { requestId: 'r-1', password: unregistered })
+    logger.info('plain %s and %j', 'arg', { n: 1 })
+    const out = s.text()
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    assert.equal(lines.length, 3, `${name}:\n${out}`)
+    assertClean(out, [joined, unregistered])
+    assert.equal(lines[0].message, 'key=[REDACTED]', name)
+    assert.equal(lines[1].message, 'key=[REDACTED] (50%)', name)
+    assert.equal(lines[1].requestId, 'r-1', name) // the meta object still merged by splat()
+    assert.equal(lines[1].password, '[REDACTED]', name)
+    assert.equal(lines[2].message, 'plain arg and {"n":1}', name) // interpolation left to splat()
+  }
+})
+
+test('winston: format() never writes into the object the caller logged', () => {
+  const { errors, splat, json } = winston.format
+  for (const [formats, jsonFirst] of [
+    [[errors({ stack: true }), splat(), sgWinston.format(), json()], false],
+    [[sgWinston.format(), json()], false],
+    [[json(), sgWinston.format()], true]
+  ]) {
+    const s = sink()
+    const logger = winstonLogger(formats, s.stream)
+    // winston hands these very objects to the formats as `info`
+    const body = { message: 'signup', password: unregistered, profile: { apiKey, name: 'ann' }, list: [dbPass] }
+    const entry = { level: 'warn', message: `entry ${apiKey}`, token: unregistered }
+    const meta = { detail: { secret: unregistered } }
+    const before = structuredClone({ body, entry, meta })
+    logger.info(body)
+    logger.log(entry)
+    logger.info('with meta', meta)
+    logger.warn({ message: 'nested', cfg: body.profile })
+    for (const [k, obj] of Object.entries({ body, entry, meta })) {
+      for (const f of Object.keys(before[k])) assert.deepEqual(obj[f], before[k][f], `${k}.${f} was changed`)
+      // json() itself writes the line into the info it gets; placed after it, format() does not
+      if (!jsonFirst) assert.equal(obj[Symbol.for('message')], undefined, `${k} got the formatted line`)
+    }
+    const out = s.text()
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    assert.equal(lines.length, 4, out)
+    // after json(), only the finished line is masked: known values, no key censoring
+    assertClean(out, jsonFirst ? [apiKey, dbPass] : [apiKey, dbPass, unregistered])
+    if (!jsonFirst) assert.equal(lines[0].password, '[REDACTED]')
+    assert.equal(lines[0].profile.name, 'ann')
+    assert.equal(lines[1].level, 'warn')
+    assert.equal(lines[1].message, 'entry [REDACTED]')
+  }
+})
+
+test('winston: an AbortError (DOMException) logs a line and does not throw (needs redact() to copy DOMExceptions)', () => {
+  const { errors, splat, json } = winston.format
+  for (const formats of [
+    [errors({ stack: true }), splat(), sgWinston.format(), json()],
+    [sgWinston.format(), errors({ stack: true }), json()]
+  ]) {
+    const s = sink()
+    const logger = winstonLogger(formats, s.stream)
+    const reason = AbortSignal.abort().reason
+    logger.error(reason)
+    logger.warn('request aborted', { reason, timeout: new DOMException(`timed out ${apiKey}`, 'TimeoutError') })
+    logger.info('aborted: %s', reason)
+    const lines = s.text().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    assert.equal(lines.length, 3, s.text())
+    assert.equal(lines[0].message, 'This operation was aborted')
+    assertClean(s.text(), [apiKey])
+  }
+})
+
+test('winston and pino: a secret used as a top-level key is masked, like redact() does for nested keys', () => {
+  const w = sink()
+  const { splat, json } = winston.format
+  winstonLogger([splat(), sgWinston.format(), json()], w.stream).info('clients', { [apiKey]: 'client-1', plain: 'p' })
+  const p = sink()
+  pino(sgPino.options({ base: null }), p.stream).info({ [apiKey]: 'client-1', plain: 'p' }, 'clients')
+  for (const out of [w.text(), p.text()]) {
+    const line = JSON.parse(out)
+    assert.equal(line['[REDACTED]'], 'client-1', out)
+    assert.equal(line.plain, 'p')
+    assertClean(out, [apiKey])
+  }
+})
+
+// One request to a real http server; `handler(req, res)` logs it.
+async function withRequest (handler, headers) {
+  const server = http.createServer((req, res) => {
+    try {
+      handler(req, res)
+      res.end('ok')
+    } catch (err) {
+      res.statusCode = 500
+      res.end(String(err && err.stack))
+    }
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const r = await fetch(`http://127.0.0.1:${server.address().port}/orders?page=2`, { headers })
+    assert.equal(r.status, 200, await r.text())
+  } finally {
+    server.close()
+  }
+}
+
+test('pino: an http request/response logged with options() is serialized as a request, authorization and cookie censored', async () => {
+  const bearer = fake('FAKEbearer_')
+  const sid = fake('FAKEsid_')
+  const setCookie = fake('FAKEset_')
+  const headers = { authorization: `Bearer ${bearer}`, cookie: `sid=${sid}`, 'x-trace': 'visible-trace' }
+  const plain = sink()
+  const std = sink()
+  await withRequest((req, res) => {
+    res.setHeader('set-cookie', `sid=${setCookie}`)
+    res.setHeader('content-type', 'text/plain')
+    const p = pino(sgPino.options({ base: null }), plain.stream)
+    p.info(req, 'req as the merging object')
+    p.info({ req }, 'req under a key, no serializer')
+    p.info({ res }, 'res under a key, no serializer')
+    const q = pino(sgPino.options({ base: null, serializers: { req: pino.stdSerializers.req, res: pino.stdSerializers.res } }), std.stream)
+    q.info(req, 'req as the merging object')
+    q.info({ req, res }, 'std serializers')
+    q.child({ req }).info('req in child bindings')
+  }, headers)
+  for (const [name, s, n] of [['no serializers', plain, 3], ['std serializers', std, 3]]) {
+    const out = s.text()
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    assert.equal(lines.length, n, `${name}:\n${out}`)
+    assertClean(out, [bearer, sid, setCookie])
+    assert.ok(!out.includes('rawHeaders') && !out.includes('_readableState'), `${name}: raw request internals were dumped:\n${out}`)
+    for (const l of lines) {
+      assert.ok(JSON.stringify(l).length < 1500, `${name}: ${JSON.stringify(l).length} bytes`)
+      if (l.req) {
+        assert.equal(l.req.method, 'GET', name)
+        assert.equal(l.req.url, '/orders?page=2', name)
+        assert.equal(l.req.headers.authorization, '[REDACTED]', name)
+        assert.equal(l.req.headers.cookie, '[REDACTED]', name)
+        assert.equal(l.req.headers['x-trace'], 'visible-trace', name)
+      }
+      if (l.res) {
+        assert.equal(l.res.headers['set-cookie'], '[REDACTED]', name)
+        assert.equal(l.res.headers['content-type'], 'text/plain', name)
+      }
+    }
+  }
+})
+
+test('pino: base, child() bindings and setBindings() are censored by key', () => {
+  const u = Array.from({ length: 7 }, (_, i) => fake(`unreg${i}_`))
+  const s = sink()
+  let bindingsCalls = 0
+  const logger = pino(sgPino.options({
+    base: { service: 'api', apiToken: u[0] },
+    formatters: { bindings (b) { bindingsCalls++; return { ...b, deployToken: u[1] } } }
+  }), s.stream)
+  logger.info('root')
+  const child = logger.child({ user: 'ann', token: u[2], password: u[3], db: { secret: u[4], host: 'db1' } })
+  child.info('child')
+  child.setBindings({ sessionCookie: u[5] })
+  child.info('after setBindings')
+  const grandchild = child.child({ authorization: `Bearer ${u[6]}` }, { serializers: { tag: (t) => `#${t}` } })
+  grandchild.info({ tag: 'x' }, 'grandchild')
+  logger.setBindings({ rootSecret: u[6] })
+  logger.info('root after setBindings')
+  const out = s.text()
+  const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  assert.equal(lines.length, 5, out)
+  assert.ok(bindingsCalls > 0)
+  assertClean(out, u)
+  assert.equal(lines[0].service, 'api')
+  assert.equal(lines[0].apiToken, '[REDACTED]')
+  assert.equal(lines[0].deployToken, '[REDACTED]')
+  assert.equal(lines[1].user, 'ann')
+  assert.equal(lines[1].password, '[REDACTED]')
+  assert.deepEqual(lines[1].db, { secret: '[REDACTED]', host: 'db1' })
+  assert.equal(lines[2].sessionCookie, '[REDACTED]')
+  assert.equal(lines[3].authorization, '[REDACTED]')
+  assert.equal(lines[3].tag, '#x')
+  assert.equal(lines[4].rootSecret, '[REDACTED]')
+  assert.equal(lines[4].password, undefined) // the child's bindings stay the child's
+  assert.deepEqual(child.bindings(), { service: 'api', apiToken: '[REDACTED]', deployToken: '[REDACTED]', user: 'ann', token: '[REDACTED]', password: '[REDACTED]', db: { secret: '[REDACTED]', host: 'db1' }, sessionCookie: '[REDACTED]' })
+})
+
+test('pino: options() masks a secret the interpolation assembles, and serializer output; serializers get the real object', () => {
+  class Session { constructor (id, token) { this.id = id; this.token = token } }
+  const s = sink()
+  let seen = null
+  const logger = pino(sgPino.options({
+    base: null,
+    serializers: { session (v) { seen = v; return { id: v.id, token: v.token, note: `for ${apiKey}` } } }
+  }), s.stream)
+  logger.info('key=sk_test_FAKE%s', joined.slice('sk_test_FAKE'.length))
+  logger.info({ n: 1 }, 'key=%s%s', joined.slice(0, 9), joined.slice(9))
+  logger.info('object arg %j', { password: unregistered, url: `https://x/?k=${encodeURIComponent(apiKey)}` })
+  logger.info({ session: new Session('s1', unregistered) }, 'session')
+  logger.child({}, { serializers: { extra: (v) => ({ apiToken: v }) }, formatters: { log: (o) => ({ ...o, copiedToken: o.extra }) } }).info({ extra: unregistered }, 'child with its own serializer and log formatter')
+  const out = s.text()
+  const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  assert.equal(lines.length, 5, out)
+  assertClean(out, [joined, apiKey, unregistered])
+  assert.equal(lines[0].msg, 'key=[REDACTED]')
+  assert.equal(lines[1].msg, 'key=[REDACTED]')
+  assert.equal(lines[2].msg, 'object arg {"password":"[REDACTED]","url":"https://x/?k=[REDACTED]"}')
+  assert.ok(seen instanceof Session)
+  assert.deepEqual(lines[3].session, { id: 's1', token: '[REDACTED]', note: 'for [REDACTED]' })
+  assert.deepEqual(lines[4].extra, { apiToken: '[REDACTED]' })
+  assert.equal(lines[4].copiedToken, '[REDACTED]')
+})
+
+test('pino: an AbortError (DOMException) logs a line and does not throw (needs redact() to copy DOMExceptions)', () => {
+  const s = sink()
+  const logger = pino(sgPino.options({ base: null }), sgPino.destination(s.stream))
+  const reason = AbortSignal.abort().reason
+  logger.error(reason)
+  logger.warn({ reason, timeout: new DOMException(`timed out ${apiKey}`, 'TimeoutError') }, 'request aborted')
+  logger.info({ err: reason }, 'under err')
+  logger.info('aborted: %s %j', reason, { reason })
+  const out = s.text()
+  const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  assert.equal(lines.length, 4, out)
+  assert.equal(lines[0].err.message, 'This operation was aborted')
+  assert.equal(lines[0].msg, 'This operation was aborted')
+  assertClean(out, [apiKey])
 })
 
 test('control: without secret-guard the same calls do leak (the search above is meaningful)', () => {

@@ -87,6 +87,23 @@ function isPlainObject (v) {
   return p === null || p === Object.prototype
 }
 
+// The logger integrations copy a record's top level themselves (to leave
+// serialized values to their serializers): the keys with any secret in them
+// masked, one native call for all of them (a key holding a secret changes the
+// joined text), one per key only then.
+function maskKeys (keys, m) {
+  if (keys.length === 0) return keys
+  const all = keys.join('\n')
+  return m.mask(all) === all ? keys : keys.map((k) => m.mask(k))
+}
+
+// Assignment, except for an own "__proto__" key (JSON.parse makes them), which
+// must stay a property and never change the copy's prototype.
+function setOwn (obj, key, value) {
+  if (key === '__proto__') define(obj, key, value)
+  else obj[key] = value
+}
+
 // The prototype for an Error's copy: its own, unless the copy cannot use it.
 // Built-ins such as DOMException (AbortError, TimeoutError) have getters that
 // throw on any object but a real instance, which would make logging the copy
@@ -396,5 +413,8 @@ module.exports = {
   defaultMasker,
   fingerprint,
   Secret,
-  DEFAULT_KEY_PATTERN
+  DEFAULT_KEY_PATTERN,
+  // for the winston and pino integrations
+  maskKeys,
+  setOwn
 }
