@@ -199,7 +199,7 @@ export interface MaskerOptions {
    *  of the value's characters; never for encodings or merged regions. */
   partial?: { keepLast: number, mask?: string }
   /** Keys whose values redact() censors whole. Default
-   *  /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i; null disables. */
+   *  /pass(word)?|secret|token|api[-_]?key|private[-_]?key|authorization|cookie/i; null disables. */
   keyPattern?: RegExp | null
   /** redact() replaces values nested deeper than this with '[Depth limit]'. Default 1000. */
   maxDepth?: number

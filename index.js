@@ -128,7 +128,7 @@ function usesExtras (options) {
 // are known only after expansion or decryption). configureMasking({ keyPattern })
 // sets learning.keyPattern; too-short values are skipped, and config() never
 // throws because of masking.
-const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i
+const DEFAULT_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|authorization|cookie/i
 const learning = { keyPattern: DEFAULT_KEY_PATTERN }
 function learnSecrets (parsed) {
   const kp = learning.keyPattern

@@ -111,6 +111,43 @@ test('file: trailing newline trimmed, JSON fields, binary as Buffer, typed error
   await assert.rejects(noDir.get('file:db-password'), { code: 'PROVIDER_NOT_CONFIGURED' })
 })
 
+test('file: a binary (non-UTF-8) secret is masked: raw bytes in Buffers, base64/hex/text forms in strings', async (t) => {
+  const { mask } = require('..')
+  const dir = tmpDir()
+  const cache = new SecretCache({ files: { dir } })
+  t.after(() => { cache.close(); fs.rmSync(dir, { recursive: true, force: true }) })
+  const buf = Buffer.concat([Buffer.from([0xff]), Buffer.from(fakeSecret('l6'))])
+  fs.writeFileSync(path.join(dir, 'bin'), buf)
+  const got = await cache.get('file:bin')
+  assert.deepEqual(got, buf)
+  assert.deepEqual(mask(Buffer.concat([Buffer.from('k='), buf, Buffer.from('\n')])), Buffer.from('k=[REDACTED]\n'))
+  for (const form of [
+    buf.toString('base64'), buf.toString('base64url'), buf.toString('hex'), buf.toString('hex').toUpperCase(),
+    String(buf), buf.toString('latin1'), JSON.stringify(buf), util.inspect(buf)
+  ]) {
+    const out = mask(`v=${form};`)
+    assert.ok(out.includes('[REDACTED]') && out.length <= form.length, `${form} -> ${out}`)
+  }
+  // embedded in a larger base64 blob (Basic auth)
+  const basic = Buffer.concat([Buffer.from('user:'), buf]).toString('base64')
+  assert.ok(mask(basic).includes('[REDACTED]'), basic)
+})
+
+test('an invalid name is never echoed in the error (a connection URL with a password passed as a name)', async (t) => {
+  const cache = new SecretCache()
+  t.after(() => cache.close())
+  const pw = 'FAKE-pw-' + fakeSecret('url')
+  for (const bad of [`postgres://app:${pw}@db/app`, `${pw}`, `env:${pw}=x`, `aws:${pw} x`, `file:../${pw}`, `vault:a//${pw}`]) {
+    const check = (e) => e.code === 'INVALID_NAME' && !e.message.includes(pw) && !e.message.includes('FAKE-pw') && /\d+ characters?/.test(e.message)
+    await assert.rejects(cache.get(bad), check, bad)
+    assert.throws(() => cache.getSync(bad), check, bad)
+  }
+  await assert.rejects(cache.get(`postgres://app:${pw}@db/app`), (e) => /unknown provider/.test(e.message) && /looks like a URL/.test(e.message))
+  await assert.rejects(cache.get('env:A=B'), (e) => /provider 'env'/.test(e.message) && /'='/.test(e.message))
+  // A URL after a known provider is a valid env name, but the "not set" message does not echo it.
+  await assert.rejects(cache.get(`env:postgres://app:${pw}@db/app`), (e) => e.code === 'SECRET_NOT_FOUND' && !e.message.includes(pw))
+})
+
 test('file: single-flight — 200 concurrent gets cause one read', async (t) => {
   const dir = tmpDir()
   const cache = new SecretCache({ files: { dir } })
@@ -220,7 +257,7 @@ test('a get on a never-loaded failing name rejects, ready() lists every failure'
   await assert.rejects(cache.ready(['file:ok', 'file:missing1', 'env:SG_TEST_READY_MISSING', 'bogus']), (e) => {
     assert.equal(e.code, 'READY_FAILED')
     assert.deepEqual(e.errors.map((x) => [x.name, x.code]), [
-      ['file:missing1', 'SECRET_NOT_FOUND'], ['env:SG_TEST_READY_MISSING', 'SECRET_NOT_FOUND'], ['bogus', 'INVALID_NAME'],
+      ['file:missing1', 'SECRET_NOT_FOUND'], ['env:SG_TEST_READY_MISSING', 'SECRET_NOT_FOUND'], ['(name #4 not shown)', 'INVALID_NAME'],
     ])
     assert.match(e.message, /3 of 4/)
     return true

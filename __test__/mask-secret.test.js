@@ -163,7 +163,8 @@ test('config() learns, in Rust while parsing, exactly the values whose keys DEFA
   const kp = sg.DEFAULT_KEY_PATTERN
   // keys glued from the secret words, their near misses and separators (seeded)
   const parts = ['pass', 'PASSWORD', 'Secret', 'TOKEN', 'api', 'API', 'key', 'KEY', '_', '-', '.', 'x', '9',
-    'authorization', 'COOKIE', 'pas', 'tok', 'apikey', 'Api-Key', 'api_KEY', 'api.key', 'ey', 'sec', 'ret', 'Auth']
+    'authorization', 'COOKIE', 'pas', 'tok', 'apikey', 'Api-Key', 'api_KEY', 'api.key', 'ey', 'sec', 'ret', 'Auth',
+    'private', 'PRIVATE', 'Private-Key', 'privatekey', 'priv', 'ate']
   let rnd = 777
   const next = () => { rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd }
   const nextKey = () => Array.from({ length: 1 + (next() % 4) }, () => parts[next() % parts.length]).join('')

@@ -376,3 +376,103 @@ test('redact: hostile objects (throwing getters and Proxy traps) do not crash', 
   assert.equal(out.revoked, '[Unreadable]')
   assert.ok(!JSON.stringify(out).includes(v))
 })
+
+test('base64 of a JSON document holding a secret with " or \\ or a control character', () => {
+  const m = createMasker()
+  for (const pw of [fake('FAKE-j"s\\on-'), fake('FAKE-ctl\u0001-'), fake('FAKE-tab\t-')]) {
+    m.add(pw)
+    for (const pad of ['', 'a', 'ab']) {
+      const doc = JSON.stringify({ user: `app${pad}`, password: pw, port: 5432 })
+      for (const enc of [b64, b64url]) {
+        const out = m.mask(enc(doc))
+        assert.ok(out.includes('[REDACTED]'), `${JSON.stringify(pw)} ${pad}: ${out}`)
+        const left = out.split('[REDACTED]').map((p) => Buffer.from(p, 'base64').toString('latin1')).join('|')
+        assert.ok(!left.includes(JSON.stringify(pw).slice(1, 9)), `${pad}: ${left}`)
+      }
+    }
+  }
+})
+
+test('URL userinfo (url.password =), encodeURI, and XML/HTML escaping styles', () => {
+  const m = createMasker()
+  const v = fake('FAKE-p@ss+word/x y:z&<>\'"')
+  m.add(v)
+  const u = new URL('postgres://app@db.example/app')
+  u.password = v
+  assert.equal(m.mask(u.href), 'postgres://app:[REDACTED]@db.example/app')
+  u.username = v
+  assert.equal(m.mask(u.href), 'postgres://[REDACTED]:[REDACTED]@db.example/app')
+  assert.equal(m.mask(`GET ${encodeURI('https://x/' + v)}`), 'GET https://x/[REDACTED]')
+  const xmlStyles = [
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;'), // XML text content: & and < only
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'), // Python html.escape(quote=False)
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;'), // Python html.escape
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;') // Go html.EscapeString
+  ]
+  for (const x of xmlStyles) assert.equal(m.mask(`<pw>${x}</pw>`), '<pw>[REDACTED]</pw>', x)
+  // Identical forms are registered once: a value with no special characters
+  // gets no extra patterns from the new variants.
+  const plain = createMasker()
+  plain.add('FAKEplainvalue0123')
+  const amp = createMasker()
+  amp.add('FAKE&plainvalue0123')
+  assert.ok(amp.patternCount - plain.patternCount <= 12, `${plain.patternCount} ${amp.patternCount}`)
+})
+
+test('a 4-character value inside a base64 blob is masked at every byte offset', () => {
+  const m = createMasker()
+  m.add('abcd')
+  for (const prefix of ['', 'u', 'us', 'use']) {
+    for (const suffix of ['', 'x', 'xy', 'xyz']) {
+      const blob = b64(prefix + 'abcd' + suffix)
+      assert.ok(m.mask(blob).includes('[REDACTED]'), `${prefix}|${suffix}: ${blob}`)
+    }
+  }
+})
+
+test('partial: no suffix is revealed when the match contains another secret', () => {
+  const m = createMasker({ partial: { keepLast: 4 } })
+  m.add('FAKElongprefix00WXYZ')
+  m.add('WXYZ')
+  assert.equal(m.mask('a=FAKElongprefix00WXYZ'), 'a=[REDACTED]')
+  const m2 = createMasker({ partial: { keepLast: 4 } })
+  m2.add('FAKElongprefix00WXYZ')
+  m2.add('FAKElongprefix00WXY') // a prefix of the first
+  assert.equal(m2.mask('a=FAKElongprefix00WXYZ'), 'a=[REDACTED]')
+  const m3 = createMasker({ partial: { keepLast: 4 } })
+  m3.add('FAKElongprefix00WXYZ')
+  assert.equal(m3.mask('a=FAKElongprefix00WXYZ'), 'a=****WXYZ')
+})
+
+test('raising minLength keeps masking values accepted before; the minimum applies to new values', () => {
+  const { addSecret, removeSecret, configureMasking } = require('..')
+  addSecret('FAKE12')
+  try {
+    configureMasking({ minLength: 8 })
+    assert.equal(mask('pw=FAKE12'), 'pw=[REDACTED]')
+    assert.equal(mask(`pw=${b64('FAKE12')}`), 'pw=[REDACTED]')
+    assert.throws(() => addSecret('FAKE34'), { code: 'VALUE_TOO_SHORT' })
+    assert.equal(mask('pw=FAKE34'), 'pw=FAKE34')
+    assert.equal(addSecret('FAKE12'), false) // known: not refused
+  } finally {
+    configureMasking({ minLength: 4 })
+    removeSecret('FAKE12')
+  }
+  assert.equal(mask('pw=FAKE12'), 'pw=FAKE12')
+})
+
+test('a binary pattern matching from the middle of a character never breaks the string', () => {
+  // Only the cache registers binary values; through the default masker.
+  const { SecretCache } = require('..')
+  const fs = require('fs'); const os = require('os'); const path = require('path')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-mask-bin-'))
+  const v = Buffer.concat([Buffer.from([0xa9]), Buffer.from(fake('FAKE-tail-'))]) // 0xa9 ends 'é' (c3 a9)
+  fs.writeFileSync(path.join(dir, 'bin'), v)
+  const cache = new SecretCache({ files: { dir } })
+  return cache.get('file:bin').then((got) => {
+    assert.deepEqual(got, v)
+    const text = `x é${v.subarray(1).toString()} y`
+    assert.equal(mask(text), 'x [REDACTED] y')
+    assert.deepEqual(mask(Buffer.from(text)), Buffer.concat([Buffer.from('x '), Buffer.from([0xc3]), Buffer.from('[REDACTED] y')]))
+  }).finally(() => { cache.close(); fs.rmSync(dir, { recursive: true, force: true }) })
+})

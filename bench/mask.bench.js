@@ -34,20 +34,32 @@ const pct = (v, keep, upper, plus) => [...Buffer.from(v)].map((b) => {
   const h = b.toString(16).padStart(2, '0')
   return '%' + (upper ? h.toUpperCase() : h)
 }).join('')
-const xml = (v, apos) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, apos)
+// & and < always; > with gt; " and ' when given
+const xml = (v, gt, quot, apos) => v.replace(/[&<>"']/g, (c) => c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? (gt ? '&gt;' : c) : c === '"' ? (quot || c) : (apos || c))
+// base64 of the value inside a larger blob: for each byte offset in a 3-byte
+// group, the characters whose 6 bits all come from the value (standard, URL-safe)
+function b64runs (b) {
+  const out = []
+  for (let o = 0; o < 3; o++) {
+    const e = Buffer.concat([Buffer.alloc(o), b]).toString('base64').replace(/=+$/, '')
+    const run = e.slice(Math.ceil(8 * o / 6), Math.floor(8 * (o + b.length) / 6))
+    if (run.length) out.push(run, run.replace(/\+/g, '-').replace(/\//g, '_'))
+  }
+  return out
+}
 function formsOf (v) {
   const b = Buffer.from(v)
   const out = [v, b.toString('base64'), b.toString('base64').replace(/=+$/, ''), b.toString('base64url'), b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')]
-  for (let s = 0; s < 3; s++) {
-    const rest = b.subarray(s); const whole = rest.subarray(0, Math.floor(rest.length / 3) * 3)
-    if (whole.length) out.push(whole.toString('base64'), whole.toString('base64url'))
-  }
+  out.push(...b64runs(b))
   out.push(b.toString('hex').toUpperCase(), b.toString('hex'))
-  if (jsonBody(v) !== v) out.push(jsonBody(v), jsonBody(jsonBody(v)))
-  if (jsonAscii(v) !== jsonBody(v)) out.push(jsonAscii(v))
-  for (const e of [pct(v, "-_.!~*'()", true, false), pct(v, "-_.!~*'()", false, false), pct(v, '*-._', true, true)]) if (e !== v) out.push(e)
+  if (jsonBody(v) !== v) out.push(jsonBody(v), jsonBody(jsonBody(v)), ...b64runs(Buffer.from(jsonBody(v))))
+  if (jsonAscii(v) !== jsonBody(v)) out.push(jsonAscii(v), ...b64runs(Buffer.from(jsonAscii(v))))
+  for (const e of [pct(v, "-_.!~*'()", true, false), pct(v, "-_.!~*'()", false, false), pct(v, '*-._', true, true),
+    pct(v, "!$%&'()*+,-._~", true, false), pct(v, "-_.!~*'();,/?:@&=+$#", true, false)]) if (e !== v) out.push(e)
   out.push(pct(v, null, true, false), pct(v, null, false, false))
-  for (const a of ['&apos;', '&#39;']) if (xml(v, a) !== v) out.push(xml(v, a))
+  for (const [gt, q, a] of [[true, '&quot;', '&apos;'], [true, '&quot;', '&#39;'], [true, '&quot;', '&#x27;'], [true, '&#34;', '&#39;'], [false], [true]]) {
+    if (xml(v, gt, q, a) !== v) out.push(xml(v, gt, q, a))
+  }
   return out.filter((f) => [...f].length >= 4)
 }
 

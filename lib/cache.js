@@ -325,7 +325,10 @@ class SecretCache extends EventEmitter {
     const errors = []
     results.forEach((r, i) => {
       if (r.status === 'rejected') {
-        errors.push({ name: String(names[i]), code: r.reason && r.reason.code, message: r.reason && r.reason.message })
+        // An invalid or URL-like name may be a value (a connection string with its password): not echoed.
+        const code = r.reason && r.reason.code
+        const hide = code === 'INVALID_NAME' || String(names[i]).includes('://')
+        errors.push({ name: hide ? `(name #${i + 1} not shown)` : String(names[i]), code, message: r.reason && r.reason.message })
       }
     })
     if (errors.length) {

@@ -325,7 +325,9 @@ function configureMasking (options) {
   if (o.keyPattern !== undefined) defaultState.keyPattern = toKeyPattern(o.keyPattern)
   if (Object.keys(n).length) defaultNative.configure(n)
   if (n.censor !== undefined) defaultState.censor = n.censor
-  if (n.minLength !== undefined) defaultState.minLength = n.minLength
+  // The shortcut in maskWith() must stay at the lowest minLength ever set: values
+  // registered under a lower minimum stay masked after it is raised.
+  if (n.minLength !== undefined) defaultState.minLength = Math.min(defaultState.minLength, n.minLength)
   if (Number.isInteger(o.maxDepth)) defaultState.maxDepth = o.maxDepth
 }
 

@@ -98,9 +98,8 @@ impl Loaded {
     }
 
     fn learn(&self) {
-        if let Some(t) = self.value.as_text() {
-            crate::masking::learn_secret(t);
-        }
+        // Text and binary values alike (a binary value's raw bytes, base64 and hex).
+        crate::masking::learn_secret_bytes(self.value.as_bytes());
         if let Some(fs) = &self.fields {
             for v in fs.values() {
                 crate::masking::learn_secret(v.expose_secret());
@@ -109,9 +108,7 @@ impl Loaded {
     }
 
     fn retire(&self) {
-        if let Some(t) = self.value.as_text() {
-            crate::masking::retire_secret(t);
-        }
+        crate::masking::retire_secret_bytes(self.value.as_bytes());
         if let Some(fs) = &self.fields {
             for v in fs.values() {
                 crate::masking::retire_secret(v.expose_secret());

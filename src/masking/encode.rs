@@ -105,32 +105,106 @@ pub fn trim_quotes(v: &str) -> &str {
     t
 }
 
-fn encoded_forms(v: &str, sink: &mut Sink) {
-    let b = v.as_bytes();
+/// Call `f` with the raw bytes of a binary (non-UTF-8) value and (when
+/// `encodings`) the forms binary data takes in a log: base64 (whole and
+/// embedded), hex, percent-encoding, `JSON.stringify(buffer)`'s byte list,
+/// `util.inspect(buffer)`'s spaced hex, and the value decoded as text (UTF-8
+/// with U+FFFD replacements, as `String(buffer)` does, plus its JSON string
+/// body; and Latin-1, as `buffer.toString('binary')` does). A raw pattern
+/// that is not UTF-8 can still occur inside UTF-8 text (it may start or end in
+/// the middle of a character): the masker widens such a match to whole
+/// characters when it masks a string.
+pub fn for_each_binary_form(value: &[u8], encodings: bool, min_len: usize, f: &mut dyn FnMut(Zeroizing<Vec<u8>>, Origin)) {
+    let mut sink = Sink { min_len, f };
+    sink.push(Zeroizing::new(value.to_vec()), Origin::Raw);
+    if !encodings {
+        return;
+    }
+    byte_forms(value, &mut sink);
+    for (keep, upper, plus) in [(URI_COMPONENT, true, false), (URI_COMPONENT, false, false), (FORM, true, true)] {
+        sink.push_string(percent_encode(value, keep, upper, plus), Origin::Derived);
+    }
+    // JSON.stringify(buffer): {"type":"Buffer","data":[255,70,...]}
+    let mut dec = Zeroizing::new(String::with_capacity(value.len() * 4));
+    for (i, b) in value.iter().enumerate() {
+        if i > 0 {
+            dec.push(',');
+        }
+        dec.push_str(&b.to_string());
+    }
+    sink.push_string(dec.to_string(), Origin::Derived);
+    // util.inspect(buffer): <Buffer ff 46 41 ...> (at most the first 50 bytes shown).
+    let mut spaced = Zeroizing::new(String::with_capacity(150));
+    for (i, b) in value.iter().take(50).enumerate() {
+        if i > 0 {
+            spaced.push(' ');
+        }
+        spaced.push_str(&format!("{b:02x}"));
+    }
+    sink.push_string(spaced.to_string(), Origin::Derived);
+    // As text: String(buffer) (lossy UTF-8) and its JSON string body (a control
+    // character or U+FFFD escaped), and Latin-1. Not every encoding of those:
+    // a binary value's encodings are of its bytes (above).
+    let lossy = Zeroizing::new(String::from_utf8_lossy(value).into_owned());
+    sink.push_string(lossy.to_string(), Origin::Derived);
+    for ascii in [false, true] {
+        let j = Zeroizing::new(json_escape(&lossy, ascii));
+        if *j != *lossy {
+            sink.push_string(j.to_string(), Origin::Derived);
+        }
+    }
+    let latin1: Zeroizing<String> = Zeroizing::new(value.iter().map(|&b| b as char).collect());
+    if *latin1 != *lossy {
+        sink.push_string(latin1.to_string(), Origin::Derived);
+    }
+}
+
+/// The forms of `b` that depend only on its bytes: base64 (whole value and
+/// embedded in a larger blob) and hex.
+fn byte_forms(b: &[u8], sink: &mut Sink) {
     // base64: whole value, standard and URL-safe, with and without padding.
     for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
         sink.push_string(engine.encode(b), Origin::Derived);
     }
-    // base64 of the value embedded in a larger blob (`user:pass` in Basic auth,
-    // a secret inside a base64'd JSON document): the value can start at any of
-    // the 3 byte offsets of a base64 group. Dropping the first `shift` bytes and
-    // keeping only whole 3-byte groups gives characters that do not depend on
-    // the surrounding bytes (GitHub's runner registers the shift-1 and shift-2
-    // encodings; keeping whole groups also makes the tail context-free).
-    for shift in 0..3 {
-        if b.len() > shift {
-            let rest = &b[shift..];
-            let whole = rest.len() / 3 * 3;
-            if whole > 0 {
-                sink.push_string(STANDARD_NO_PAD.encode(&rest[..whole]), Origin::Derived);
-                sink.push_string(URL_SAFE_NO_PAD.encode(&rest[..whole]), Origin::Derived);
-            }
-        }
-    }
+    base64_embedded(b, sink);
     // hex, lower and upper case.
     let h = Zeroizing::new(hex::encode(b));
     sink.push_string(h.to_ascii_uppercase(), Origin::Derived);
     sink.push_string(h.to_string(), Origin::Derived);
+    // every byte %XX (upper, lower).
+    sink.push_string(percent_encode(b, b"", true, false), Origin::Derived);
+    sink.push_string(percent_encode(b, b"", false, false), Origin::Derived);
+}
+
+/// base64 of `b` embedded in a larger blob (`user:pass` in Basic auth, a secret
+/// inside a base64'd JSON document): the value can start at any of the 3 byte
+/// offsets of a base64 group. For each offset, the base64 characters whose 6
+/// bits all come from the value's bytes do not depend on the surrounding bytes:
+/// that run (standard and URL-safe) is registered. What can survive next to the
+/// censor is at most one character on each side, which mixes in bits of a
+/// neighbouring byte. (GitHub's runner registers whole groups after dropping 1
+/// or 2 bytes; the run is that plus the partial characters at both ends, so a
+/// 4-byte value yields at least 4 characters at every offset.)
+fn base64_embedded(b: &[u8], sink: &mut Sink) {
+    for offset in 0..3usize {
+        let mut padded = Zeroizing::new(vec![0u8; offset]);
+        padded.extend_from_slice(b);
+        let enc = Zeroizing::new(STANDARD_NO_PAD.encode(padded.as_slice()));
+        let first = (8 * offset).div_ceil(6);
+        let last = 8 * (offset + b.len()) / 6;
+        if last > first {
+            let run = &enc[first..last];
+            sink.push_string(run.to_string(), Origin::Derived);
+            if run.contains(['+', '/']) {
+                sink.push_string(run.replace('+', "-").replace('/', "_"), Origin::Derived);
+            }
+        }
+    }
+}
+
+fn encoded_forms(v: &str, sink: &mut Sink) {
+    let b = v.as_bytes();
+    byte_forms(b, sink);
 
     // JSON string bodies: as JSON.stringify writes them, ASCII-only (\uXXXX), and
     // escaped twice (a JSON document logged as a string inside JSON).
@@ -138,28 +212,49 @@ fn encoded_forms(v: &str, sink: &mut Sink) {
     if j.as_str() != v {
         sink.push_string(j.to_string(), Origin::Derived);
         sink.push_string(json_escape(&j, false), Origin::Derived);
+        // A base64'd JSON document holds the escaped form (`"` -> `\"`).
+        base64_embedded(j.as_bytes(), sink);
     }
-    let ja = json_escape(v, true);
-    if ja != *j {
-        sink.push_string(ja, Origin::Derived);
+    let ja = Zeroizing::new(json_escape(v, true));
+    if *ja != *j {
+        sink.push_string(ja.to_string(), Origin::Derived);
+        base64_embedded(ja.as_bytes(), sink);
     }
 
     // Percent-encoding: encodeURIComponent (upper and lower hex), form encoding
-    // (URLSearchParams: space as '+'), and every byte %-encoded (upper, lower).
-    for (keep, upper, plus) in [(URI_COMPONENT, true, false), (URI_COMPONENT, false, false), (FORM, true, true)] {
-        let e = percent_encode(b, keep, upper, plus);
-        if e != v {
-            sink.push_string(e, Origin::Derived);
+    // (URLSearchParams: space as '+'), the WHATWG URL userinfo set (what
+    // `url.password = v` writes), and encodeURI.
+    let mut seen: Vec<Zeroizing<String>> = Vec::new();
+    for (keep, upper, plus) in [
+        (URI_COMPONENT, true, false),
+        (URI_COMPONENT, false, false),
+        (FORM, true, true),
+        (USERINFO, true, false),
+        (URI, true, false),
+    ] {
+        let e = Zeroizing::new(percent_encode(b, keep, upper, plus));
+        if *e != v && !seen.contains(&e) {
+            sink.push_string(e.to_string(), Origin::Derived);
+            seen.push(e);
         }
     }
-    sink.push_string(percent_encode(b, b"", true, false), Origin::Derived);
-    sink.push_string(percent_encode(b, b"", false, false), Origin::Derived);
 
-    // XML / HTML escaped: &apos; and &#39; styles.
-    for apos in ["&apos;", "&#39;"] {
-        let x = xml_escape(v, apos);
-        if x != v {
-            sink.push_string(x, Origin::Derived);
+    // XML / HTML escaped, in the styles serializers use: full (&quot; with
+    // &apos;, &#39; or &#x27;; &#34; with &#39;), and minimal (only & and <, as
+    // XML text content needs; & < >, as Python's html.escape(quote=False)).
+    seen.clear();
+    for (gt, quot, apos) in [
+        (true, Some("&quot;"), Some("&apos;")),
+        (true, Some("&quot;"), Some("&#39;")),
+        (true, Some("&quot;"), Some("&#x27;")),
+        (true, Some("&#34;"), Some("&#39;")),
+        (false, None, None),
+        (true, None, None),
+    ] {
+        let x = Zeroizing::new(xml_escape(v, gt, quot, apos));
+        if *x != v && !seen.contains(&x) {
+            sink.push_string(x.to_string(), Origin::Derived);
+            seen.push(x);
         }
     }
 }
@@ -168,6 +263,11 @@ fn encoded_forms(v: &str, sink: &mut Sink) {
 const URI_COMPONENT: &[u8] = b"-_.!~*'()";
 /// Unreserved characters of application/x-www-form-urlencoded (URLSearchParams).
 const FORM: &[u8] = b"*-._";
+/// Characters the WHATWG URL userinfo percent-encode set leaves alone
+/// (`url.username = v`, `url.password = v`): note `%` and `+` stay.
+const USERINFO: &[u8] = b"!$%&'()*+,-._~";
+/// Characters encodeURI leaves alone.
+const URI: &[u8] = b"-_.!~*'();,/?:@&=+$#";
 
 /// Percent-encode `b`: ASCII alphanumerics and `keep` stay (unless `keep` is
 /// empty: then every byte is encoded), the rest becomes %XX in upper or lower
@@ -217,15 +317,16 @@ pub fn json_escape(s: &str, ascii: bool) -> String {
     out
 }
 
-fn xml_escape(s: &str, apos: &str) -> String {
+/// XML/HTML-escape `s`: `&` and `<` always; `>` with `gt`; `"` and `'` when given.
+fn xml_escape(s: &str, gt: bool, quot: Option<&str>, apos: Option<&str>) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for ch in s.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str(apos),
+            '>' if gt => out.push_str("&gt;"),
+            '"' if quot.is_some() => out.push_str(quot.unwrap_or_default()),
+            '\'' if apos.is_some() => out.push_str(apos.unwrap_or_default()),
             c => out.push(c),
         }
     }
@@ -287,6 +388,99 @@ mod tests {
         assert!(f.contains(&hex::encode("hunter2hunter2")));
         let f: Vec<String> = forms("'quoted-value'", true, 4).into_iter().map(|x| x.0).collect();
         assert!(f.contains(&"quoted-value".to_string()));
+    }
+
+    #[test]
+    fn base64_of_json_document_with_escaped_secret() {
+        // The password's `"` and `\` are escaped inside the document: its raw
+        // base64 runs cannot match, the escaped form's do.
+        for pw in ["FAKE-j\"s\\on-pw-123", "FAKE-ctl\u{1}-pw-123", "FAKE-üñí-\"pw"] {
+            let f: Vec<String> = forms(pw, true, 4).into_iter().map(|x| x.0).collect();
+            for prefix in ["", "a", "ab"] {
+                let doc = format!("{{\"user\":\"x{prefix}\",\"password\":{}}}", serde_json::to_string(pw).unwrap());
+                for blob in [STANDARD.encode(&doc), URL_SAFE_NO_PAD.encode(&doc)] {
+                    assert!(f.iter().any(|p| p.len() >= 12 && blob.contains(p.as_str())), "{pw} {prefix}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn url_userinfo_encode_uri_and_xml_variants() {
+        let v = "FAKE-p@ss+word/x y&<'\"";
+        let f: Vec<String> = forms(v, true, 4).into_iter().map(|x| x.0).collect();
+        // WHATWG URL userinfo (url.password = v): `+` and `&` and `'` stay.
+        assert!(f.contains(&"FAKE-p%40ss+word%2Fx%20y&%3C'%22".to_string()));
+        // encodeURI: `@ + / &` stay.
+        assert!(f.contains(&"FAKE-p@ss+word/x%20y&%3C'%22".to_string()));
+        // XML styles.
+        assert!(f.contains(&"FAKE-p@ss+word/x y&amp;&lt;'\"".to_string())); // & and < only
+        assert!(f.contains(&"FAKE-p@ss+word/x y&amp;&lt;&#x27;&quot;".to_string()));
+        assert!(f.contains(&"FAKE-p@ss+word/x y&amp;&lt;&#39;&#34;".to_string()));
+        let v = "FAKE-a>b&c";
+        let f: Vec<String> = forms(v, true, 4).into_iter().map(|x| x.0).collect();
+        assert!(f.contains(&"FAKE-a>b&amp;c".to_string()));
+        assert!(f.contains(&"FAKE-a&gt;b&amp;c".to_string()));
+        // No duplicates among the percent and XML variants.
+        let v = "FAKE&value";
+        let f: Vec<String> = forms(v, true, 4).into_iter().map(|x| x.0).collect();
+        assert_eq!(f.iter().filter(|x| x.as_str() == "FAKE&amp;value").count(), 1);
+    }
+
+    #[test]
+    fn four_byte_value_in_base64_at_every_offset() {
+        for v in ["abcd", "\u{e9}ab", "wxyz"] {
+            let f: Vec<String> = forms(v, true, 4).into_iter().map(|x| x.0).collect();
+            for prefix in ["", "u", "us", "use"] {
+                for suffix in ["", "x", "xy", "xyz"] {
+                    let blob = STANDARD.encode(format!("{prefix}{v}{suffix}"));
+                    assert!(f.iter().any(|p| blob.contains(p.as_str())), "{v}: {prefix}|{suffix}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn embedded_base64_runs_are_exactly_the_value_bits() {
+        let v = b"sk_test_FAKE_0123456789";
+        let mut runs = Vec::new();
+        let mut f = |b: Zeroizing<Vec<u8>>, _| runs.push(String::from_utf8(b.to_vec()).unwrap());
+        base64_embedded(v, &mut Sink { min_len: 1, f: &mut f });
+        // offset 0: floor(23*8/6) = 30 chars; offset 1: chars 2..32; offset 2: chars 3..33.
+        let lens: Vec<usize> = runs.iter().map(|r| r.len()).collect();
+        assert_eq!(lens, vec![30, 30, 30]);
+        for (o, run) in runs.iter().enumerate() {
+            for fill in [0u8, 0xff, b'A'] {
+                let mut blob = vec![fill; o];
+                blob.extend_from_slice(v);
+                blob.extend_from_slice(&[fill; 3]);
+                assert!(STANDARD.encode(&blob).contains(run.as_str()), "offset {o} fill {fill}");
+            }
+        }
+    }
+
+    #[test]
+    fn binary_value_forms() {
+        let v: Vec<u8> = [&[0xffu8][..], b"FAKE-LEAK-CANARY-l6"].concat();
+        let mut out: Vec<(Vec<u8>, Origin)> = Vec::new();
+        for_each_binary_form(&v, true, 4, &mut |b, o| out.push((b.to_vec(), o)));
+        let has = |s: &[u8]| out.iter().any(|(p, _)| p == s);
+        assert!(out.iter().any(|(p, o)| *p == v && *o == Origin::Raw));
+        assert!(has(STANDARD.encode(&v).as_bytes()));
+        assert!(has(URL_SAFE_NO_PAD.encode(&v).as_bytes()));
+        assert!(has(hex::encode(&v).as_bytes()));
+        assert!(has(hex::encode_upper(&v).as_bytes()));
+        // JSON.stringify(buffer).data and util.inspect(buffer)
+        assert!(has(v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",").as_bytes()));
+        assert!(has(v.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ").as_bytes()));
+        assert!(has("\u{fffd}FAKE-LEAK-CANARY-l6".as_bytes()));
+        assert!(has("\u{ff}FAKE-LEAK-CANARY-l6".as_bytes()));
+        let blob = STANDARD.encode([b"user:".as_slice(), &v, b"@host"].concat());
+        assert!(out.iter().any(|(p, _)| p.len() >= 20 && blob.as_bytes().windows(p.len()).any(|w| w == p.as_slice())));
+        // without encodings: the raw bytes only
+        let mut n = 0;
+        for_each_binary_form(&v, false, 4, &mut |_, _| n += 1);
+        assert_eq!(n, 1);
     }
 
     #[test]

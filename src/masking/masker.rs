@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use zeroize::Zeroizing;
 
-use super::encode::{for_each_form, Origin};
+use super::encode::{for_each_binary_form, for_each_form, Origin};
 use crate::error::SgError;
 
 /// A stored secret value or pattern: zeroed when dropped, hashable by content.
@@ -35,7 +35,10 @@ pub struct MaskOptions {
     pub censor: String,
     /// Register the derived encodings (base64, hex, JSON, URL, XML, lines...).
     pub encodings: bool,
-    /// Minimum length in characters of a value (refused below) and of any derived form (dropped below).
+    /// Minimum length in characters of a new value (refused below) and of any
+    /// derived form (dropped below). Raising it later does not stop masking a
+    /// value that was accepted under a lower minimum: each value keeps the
+    /// minimum it was registered with (see `Masker::compile`).
     pub min_length: usize,
     /// `partial`: reveal at most this many trailing characters of a raw value (0 = off).
     pub keep_last: usize,
@@ -68,10 +71,20 @@ pub struct Compiled {
     pub patterns: usize,
 }
 
+/// What the masker knows about one value.
+#[derive(Clone, Copy, Debug)]
+struct State {
+    /// Retirement deadline (None while active).
+    deadline: Option<Instant>,
+    /// The lowest minLength in force when the value was registered: its
+    /// derived forms are filtered with min(this, current minLength).
+    min_len: usize,
+}
+
 pub struct Masker {
     opts: MaskOptions,
-    /// value -> retirement deadline (None while active).
-    secrets: HashMap<Stored, Option<Instant>>,
+    /// value (UTF-8 text, or binary bytes from the cache) -> state.
+    secrets: HashMap<Stored, State>,
     next_expiry: Option<Instant>,
     compiled: Option<Arc<Compiled>>,
 }
@@ -99,7 +112,8 @@ impl Masker {
     /// the value was new (re-adding a retired value makes it active again).
     pub fn add(&mut self, value: &str) -> Result<bool, SgError> {
         let n = char_len(value);
-        if n < self.opts.min_length {
+        // A known value (accepted under a lower minLength) is not refused.
+        if n < self.opts.min_length && !self.secrets.contains_key(value.as_bytes()) {
             return Err(SgError::new(
                 "VALUE_TOO_SHORT",
                 format!(
@@ -108,28 +122,41 @@ impl Masker {
                 ),
             ));
         }
-        Ok(self.insert(value))
+        Ok(self.insert(value.as_bytes()))
     }
 
     /// Like `add`, but silently skips values that are too short. Returns whether anything changed.
     pub fn learn(&mut self, value: &str) -> bool {
-        if char_len(value) < self.opts.min_length {
+        self.learn_bytes(value.as_bytes())
+    }
+
+    /// `learn` for a value that may not be UTF-8 (a binary secret from the
+    /// cache); its length is counted in characters when it is UTF-8, else in bytes.
+    pub fn learn_bytes(&mut self, value: &[u8]) -> bool {
+        let n = std::str::from_utf8(value).map(char_len).unwrap_or(value.len());
+        if n < self.opts.min_length && !self.secrets.contains_key(value) {
             return false;
         }
         self.insert(value)
     }
 
-    fn insert(&mut self, value: &str) -> bool {
-        match self.secrets.get_mut(value.as_bytes()) {
+    fn insert(&mut self, value: &[u8]) -> bool {
+        let min_len = self.opts.min_length;
+        match self.secrets.get_mut(value) {
             Some(state) => {
-                if state.is_some() {
-                    *state = None;
+                if state.min_len > min_len {
+                    // Re-registered under a lower minimum: its short derived forms now count.
+                    state.min_len = min_len;
+                    self.compiled = None;
+                }
+                if state.deadline.is_some() {
+                    state.deadline = None;
                     self.recompute_next_expiry();
                 }
                 false
             }
             None => {
-                self.secrets.insert(Stored(Zeroizing::new(value.as_bytes().to_vec())), None);
+                self.secrets.insert(Stored(Zeroizing::new(value.to_vec())), State { deadline: None, min_len });
                 self.compiled = None;
                 true
             }
@@ -138,16 +165,24 @@ impl Masker {
 
     /// Is `value` registered and active (not retired)?
     pub fn contains_active(&self, value: &str) -> bool {
-        matches!(self.secrets.get(value.as_bytes()), Some(None))
+        self.contains_active_bytes(value.as_bytes())
+    }
+
+    pub fn contains_active_bytes(&self, value: &[u8]) -> bool {
+        matches!(self.secrets.get(value), Some(State { deadline: None, .. }))
     }
 
     /// Forget a value now. Returns whether it was known.
     pub fn remove(&mut self, value: &str) -> bool {
-        match self.secrets.remove(value.as_bytes()) {
+        self.remove_bytes(value.as_bytes())
+    }
+
+    pub fn remove_bytes(&mut self, value: &[u8]) -> bool {
+        match self.secrets.remove(value) {
             None => false,
-            Some(deadline) => {
+            Some(state) => {
                 self.compiled = None;
-                if deadline.is_some() {
+                if state.deadline.is_some() {
                     self.recompute_next_expiry();
                 }
                 true
@@ -157,14 +192,18 @@ impl Masker {
 
     /// Keep masking `value` for `grace` (default: the configured grace), then forget it.
     pub fn retire(&mut self, value: &str, grace: Option<Duration>, now: Instant) -> bool {
+        self.retire_bytes(value.as_bytes(), grace, now)
+    }
+
+    pub fn retire_bytes(&mut self, value: &[u8], grace: Option<Duration>, now: Instant) -> bool {
         let grace = grace.unwrap_or(self.opts.grace);
         if grace.is_zero() {
-            return self.remove(value);
+            return self.remove_bytes(value);
         }
-        match self.secrets.get_mut(value.as_bytes()) {
+        match self.secrets.get_mut(value) {
             Some(state) => {
                 let deadline = now + grace;
-                *state = Some(state.map_or(deadline, |d| d.min(deadline)));
+                state.deadline = Some(state.deadline.map_or(deadline, |d| d.min(deadline)));
                 self.recompute_next_expiry();
                 true
             }
@@ -173,14 +212,14 @@ impl Masker {
     }
 
     fn recompute_next_expiry(&mut self) {
-        self.next_expiry = self.secrets.values().filter_map(|d| *d).min();
+        self.next_expiry = self.secrets.values().filter_map(|s| s.deadline).min();
     }
 
     /// Forget retired values whose grace period has ended.
     pub fn purge(&mut self, now: Instant) {
         if self.next_expiry.is_some_and(|t| t <= now) {
             let before = self.secrets.len();
-            self.secrets.retain(|_, d| d.is_none_or(|t| t > now));
+            self.secrets.retain(|_, s| s.deadline.is_none_or(|t| t > now));
             if self.secrets.len() != before {
                 self.compiled = None;
             }
@@ -229,14 +268,20 @@ impl Masker {
 
     fn compile(&self) -> Compiled {
         let mut pats: HashMap<Stored, bool> = HashMap::new();
-        for key in self.secrets.keys() {
-            // Stored values came from &str.
-            let v = std::str::from_utf8(&key.0).unwrap_or_default();
-            for_each_form(v, self.opts.encodings, self.opts.min_length, &mut |bytes, origin| {
+        for (key, state) in &self.secrets {
+            // A value accepted under a lower minLength stays masked (with the
+            // derived forms it had) after minLength is raised: the minimum
+            // applies to new values, it never silently unmasks known ones.
+            let min_len = state.min_len.min(self.opts.min_length);
+            let mut add = |bytes: Zeroizing<Vec<u8>>, origin: Origin| {
                 let raw = origin == Origin::Raw;
                 let e = pats.entry(Stored(bytes)).or_insert(false);
                 *e |= raw;
-            });
+            };
+            match std::str::from_utf8(&key.0) {
+                Ok(v) => for_each_form(v, self.opts.encodings, min_len, &mut add),
+                Err(_) => for_each_binary_form(&key.0, self.opts.encodings, min_len, &mut add),
+            }
         }
         let (list, raw): (Vec<Stored>, Vec<bool>) = pats.into_iter().unzip();
         let ac = if list.is_empty() {
@@ -275,38 +320,71 @@ impl Compiled {
         self.ac.is_none()
     }
 
-    /// Mask `hay`. Returns None when nothing matched (the caller can reuse its input).
+    /// Mask bytes (a Buffer): matches are byte-exact. Returns None when nothing
+    /// matched (the caller can reuse its input).
     ///
     /// Leftmost-longest matches; after each match the search resumes one byte
     /// after the match *start*, so a secret starting inside another one and
     /// running past its end is found too. Overlapping and adjacent matches are
     /// merged into one censored region.
     pub fn mask_bytes(&self, hay: &[u8]) -> Option<Vec<u8>> {
+        self.mask_impl(hay, false)
+    }
+
+    /// Mask UTF-8 text: like `mask_bytes`, but a censored region that starts or
+    /// ends inside a character (only a binary value's raw bytes can match that
+    /// way) is widened to whole characters, so the output is UTF-8 too.
+    /// `hay` must be UTF-8; so is the output (the input's characters and the
+    /// censors, cut only at character boundaries).
+    pub fn mask_text(&self, hay: &[u8]) -> Option<Vec<u8>> {
+        self.mask_impl(hay, true)
+    }
+
+    fn mask_impl(&self, hay: &[u8], text: bool) -> Option<Vec<u8>> {
         let ac = self.ac.as_ref()?;
         let first = ac.find(Input::new(hay))?;
+        let is_cont = |b: u8| (0x80..0xC0).contains(&b);
+        let snap_start = |mut i: usize| {
+            while text && i > 0 && i < hay.len() && is_cont(hay[i]) {
+                i -= 1;
+            }
+            i
+        };
+        let snap_end = |mut i: usize| {
+            while text && i < hay.len() && is_cont(hay[i]) {
+                i += 1;
+            }
+            i
+        };
         let mut out = Vec::with_capacity(hay.len());
         let mut copied = 0;
-        let (mut rs, mut re) = (first.start(), first.end());
+        let (mut rs, mut re) = (snap_start(first.start()), snap_end(first.end()));
         let mut first_m = first;
+        // Whether another match started inside the current region.
+        let mut merged = false;
         let mut last_start = first.start();
         loop {
             let next = if last_start < hay.len() { ac.find(Input::new(hay).range(last_start + 1..)) } else { None };
             match next {
                 Some(m) if m.start() <= re => {
-                    re = re.max(m.end());
+                    re = snap_end(re.max(m.end()));
                     last_start = m.start();
+                    merged = true;
                 }
                 other => {
                     out.extend_from_slice(&hay[copied..rs]);
-                    self.censor_into(&mut out, &hay[rs..re], (rs, re) == (first_m.start(), first_m.end()) && self.raw[first_m.pattern().as_usize()]);
+                    let single_raw =
+                        !merged && (rs, re) == (first_m.start(), first_m.end()) && self.raw[first_m.pattern().as_usize()];
+                    self.censor_into(&mut out, hay, rs, re, single_raw);
                     copied = re;
                     match other {
                         None => break,
                         Some(m) => {
-                            rs = m.start();
-                            re = m.end();
+                            rs = snap_start(m.start());
+                            re = snap_end(m.end());
                             first_m = m;
                             last_start = m.start();
+                            merged = false;
                         }
                     }
                 }
@@ -319,9 +397,17 @@ impl Compiled {
     /// Partial format: `partial_mask` followed by the last N characters, where
     /// N = min(keep_last, chars / 4) — never more than keep_last and never more
     /// than a quarter of the value; only for a region that is exactly one raw
-    /// value (never for encodings or merged regions).
-    fn censor_into(&self, out: &mut Vec<u8>, region: &[u8], single_raw: bool) {
-        if single_raw && self.keep_last > 0 {
+    /// value with no other pattern inside it (never for encodings or merged
+    /// regions: the revealed suffix could be, or be part of, another secret).
+    fn censor_into(&self, out: &mut Vec<u8>, hay: &[u8], rs: usize, re: usize, single_raw: bool) {
+        let region = &hay[rs..re];
+        // Matches starting after `rs` were merged (and cleared `single_raw`); a
+        // shorter pattern starting at `rs` itself (a secret that is a prefix of
+        // this one) is not reported by a leftmost-longest search: look for it.
+        let prefix_secret = || {
+            re - rs > 1 && self.ac.as_ref().is_some_and(|ac| ac.find(Input::new(hay).range(rs..re - 1)).is_some())
+        };
+        if single_raw && self.keep_last > 0 && !prefix_secret() {
             if let Ok(s) = std::str::from_utf8(region) {
                 let n = s.chars().count();
                 let shown = self.keep_last.min(n / 4);
@@ -367,7 +453,7 @@ mod tests {
     }
     fn run(m: &mut Masker, s: &str) -> String {
         let c = m.compiled(Instant::now());
-        c.mask_bytes(s.as_bytes()).map(|v| String::from_utf8(v).unwrap()).unwrap_or_else(|| s.to_string())
+        c.mask_text(s.as_bytes()).map(|v| String::from_utf8(v).unwrap()).unwrap_or_else(|| s.to_string())
     }
 
     #[test]
@@ -399,6 +485,90 @@ mod tests {
         assert_eq!(run(&mut k, &b64), "[REDACTED]");
         let mut k = m(MaskOptions { keep_last: 4, ..Default::default() }, &["short1"]);
         assert_eq!(run(&mut k, "short1"), "****1");
+    }
+
+    #[test]
+    fn partial_never_reveals_a_secret_inside_the_match() {
+        let o = || MaskOptions { keep_last: 4, ..Default::default() };
+        // A second secret at the end of the first (the revealed suffix).
+        let mut k = m(o(), &["FAKElongprefix00WXYZ", "WXYZ"]);
+        assert_eq!(run(&mut k, "a=FAKElongprefix00WXYZ"), "a=[REDACTED]");
+        assert_eq!(run(&mut k, "a=WXYZ"), "a=****Z"); // min(4, 4/4) = 1 character
+        // Anywhere inside it.
+        let mut k = m(o(), &["FAKElongprefix00WXYZ", "gpre"]);
+        assert_eq!(run(&mut k, "a=FAKElongprefix00WXYZ"), "a=[REDACTED]");
+        // A prefix of it (same start: not reported by the leftmost-longest search).
+        let mut k = m(o(), &["FAKElongprefix00WXYZ", "FAKElongprefix00WXY"]);
+        assert_eq!(run(&mut k, "a=FAKElongprefix00WXYZ"), "a=[REDACTED]");
+        // Alone, each still gets the partial format.
+        let mut k = m(o(), &["FAKElongprefix00WXYZ", "other-secret-1234"]);
+        assert_eq!(run(&mut k, "a=FAKElongprefix00WXYZ b=other-secret-1234"), "a=****WXYZ b=****1234");
+    }
+
+    #[test]
+    fn raising_min_length_keeps_known_values_masked() {
+        let mut k = m(MaskOptions::default(), &["FAKE12", "FAKE-longer-value"]);
+        let mut o = k.options().clone();
+        o.min_length = 8;
+        k.set_options(o);
+        assert_eq!(run(&mut k, "pw=FAKE12"), "pw=[REDACTED]");
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "FAKE12");
+        assert_eq!(run(&mut k, &format!("b={b64}")), "b=[REDACTED]");
+        assert_eq!(run(&mut k, "FAKE-longer-value"), "[REDACTED]");
+        // The new minimum applies to new values...
+        assert_eq!(k.add("FAKE34").unwrap_err().code, "VALUE_TOO_SHORT");
+        assert!(!k.learn("FAKE56"));
+        assert_eq!(run(&mut k, "FAKE34 FAKE56"), "FAKE34 FAKE56");
+        // ...but re-adding a known value is not an error, and un-retires it.
+        assert_eq!(k.add("FAKE12").unwrap(), false);
+        let t0 = Instant::now();
+        k.retire("FAKE12", Some(Duration::from_secs(1)), t0);
+        assert!(!k.learn("FAKE12"));
+        k.purge(t0 + Duration::from_secs(5));
+        assert_eq!(run(&mut k, "pw=FAKE12"), "pw=[REDACTED]");
+        // Lowering the minimum again: everything as before.
+        let mut o = k.options().clone();
+        o.min_length = 4;
+        k.set_options(o);
+        assert!(k.add("FAKE34").unwrap());
+        assert_eq!(run(&mut k, "FAKE12 FAKE34"), "[REDACTED] [REDACTED]");
+    }
+
+    #[test]
+    fn binary_value_masks_bytes_and_encodings_and_keeps_text_utf8() {
+        let v: Vec<u8> = [&[0xffu8][..], b"FAKE-LEAK-CANARY-l6"].concat();
+        let mut k = Masker::new(MaskOptions::default());
+        assert!(k.learn_bytes(&v));
+        assert!(k.contains_active_bytes(&v));
+        let c = k.compiled(Instant::now());
+        let hay: Vec<u8> = [b"<".as_slice(), &v, b">"].concat();
+        assert_eq!(c.mask_bytes(&hay).unwrap(), b"<[REDACTED]>");
+        use base64::Engine;
+        for enc in [
+            base64::engine::general_purpose::STANDARD.encode(&v),
+            base64::engine::general_purpose::STANDARD.encode([b"u:".as_slice(), &v].concat()),
+            hex::encode(&v),
+            String::from_utf8_lossy(&v).into_owned(),
+        ] {
+            let out = c.mask_text(enc.as_bytes()).map(|o| String::from_utf8(o).unwrap());
+            assert!(out.as_deref().is_some_and(|o| o.contains("[REDACTED]") && o.len() <= 16), "{enc}: {out:?}");
+        }
+        // A raw pattern that is not UTF-8 can match inside UTF-8 text from the
+        // middle of a character: the text result widens it to whole characters.
+        let tail: Vec<u8> = [&[0xa9u8][..], b"FAKE-tail-value"].concat(); // 0xa9 ends "é" (c3 a9)
+        let mut k = Masker::new(MaskOptions { encodings: false, ..Default::default() });
+        assert!(k.learn_bytes(&tail));
+        let c = k.compiled(Instant::now());
+        let text = "x éFAKE-tail-value y";
+        assert_eq!(c.mask_text(text.as_bytes()).unwrap(), b"x [REDACTED] y");
+        assert_eq!(c.mask_bytes(text.as_bytes()).unwrap(), b"x \xc3[REDACTED] y");
+        let head: Vec<u8> = [b"FAKE-head-value".as_slice(), &[0xc3u8]].concat();
+        k.learn_bytes(&head);
+        let c = k.compiled(Instant::now());
+        assert_eq!(c.mask_text("FAKE-head-valueé!".as_bytes()).unwrap(), b"[REDACTED]!");
+        // retire / remove by bytes
+        assert!(k.retire_bytes(&head, Some(Duration::ZERO), Instant::now()));
+        assert!(!k.contains_active_bytes(&head));
     }
 
     #[test]

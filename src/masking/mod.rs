@@ -24,23 +24,43 @@ pub fn default_masker() -> masker::Shared {
 /// the default masker's minLength are skipped silently. A retired value that is
 /// served again becomes active again.
 pub fn learn_secret(value: &str) {
+    learn_secret_bytes(value.as_bytes())
+}
+
+/// `learn_secret` for a value that may not be UTF-8 (a binary `file:` secret
+/// the cache serves as a Buffer): its raw bytes are masked in Buffers, and its
+/// base64/hex/percent forms and text decodings in strings (see
+/// `encode::for_each_binary_form`). UTF-8 bytes are learned as text.
+pub fn learn_secret_bytes(value: &[u8]) {
     {
         // Fast path: the cache calls this for every served value; most are known.
         let g = DEFAULT.read().unwrap_or_else(|e| e.into_inner());
-        if g.contains_active(value) {
+        if g.contains_active_bytes(value) {
             return;
         }
     }
-    DEFAULT.write().unwrap_or_else(|e| e.into_inner()).learn(value);
+    DEFAULT.write().unwrap_or_else(|e| e.into_inner()).learn_bytes(value);
 }
 
 /// The default key rule of `config()`'s learning: does a .env key look like it
 /// names a secret? Equal to the JS `DEFAULT_KEY_PATTERN`,
-/// `/pass(word)?|secret|token|api[-_]?key|authorization|cookie/i`, on ASCII
+/// `/pass(word)?|secret|token|api[-_]?key|private[-_]?key|authorization|cookie/i`, on ASCII
 /// keys (all that the .env parser produces); a non-ASCII key answers `false`
 /// here and is left to the RegExp in JS.
 pub fn is_secret_key(key: &str) -> bool {
-    const WORDS: [&[u8]; 8] = [b"pass", b"secret", b"token", b"apikey", b"api-key", b"api_key", b"authorization", b"cookie"];
+    const WORDS: [&[u8]; 11] = [
+        b"pass",
+        b"secret",
+        b"token",
+        b"apikey",
+        b"api-key",
+        b"api_key",
+        b"privatekey",
+        b"private-key",
+        b"private_key",
+        b"authorization",
+        b"cookie",
+    ];
     let k = key.as_bytes();
     k.is_ascii() && WORDS.iter().any(|w| k.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w)))
 }
@@ -48,13 +68,18 @@ pub fn is_secret_key(key: &str) -> bool {
 /// A value was rotated away: keep masking it for the grace period (default
 /// 1 hour, `configureMasking({ graceMs })` from JS), then forget it.
 pub fn retire_secret(value: &str) {
-    DEFAULT.write().unwrap_or_else(|e| e.into_inner()).retire(value, None, Instant::now());
+    retire_secret_bytes(value.as_bytes())
+}
+
+/// `retire_secret` for a value that may not be UTF-8.
+pub fn retire_secret_bytes(value: &[u8]) {
+    DEFAULT.write().unwrap_or_else(|e| e.into_inner()).retire_bytes(value, None, Instant::now());
 }
 
 /// Mask `text` with the default masker (for Rust callers, e.g. log lines the addon writes).
 pub fn mask_default(text: &str) -> String {
     let c = masker::current(&DEFAULT);
-    match c.mask_bytes(text.as_bytes()) {
+    match c.mask_text(text.as_bytes()) {
         // Output is the input with whole UTF-8 matches replaced by UTF-8 text.
         Some(out) => String::from_utf8(out).unwrap_or_default(),
         None => text.to_string(),
@@ -67,7 +92,7 @@ mod tests {
 
     #[test]
     fn secret_key_rule() {
-        for k in ["DB_PASSWORD", "pass", "x.Secret.y", "GITHUB_TOKEN", "APIKEY", "my-api-key", "Api_Key", "AUTHORIZATION_HDR", "cookie_jar"] {
+        for k in ["DB_PASSWORD", "pass", "x.Secret.y", "GITHUB_TOKEN", "APIKEY", "my-api-key", "Api_Key", "AUTHORIZATION_HDR", "cookie_jar", "JWT_PRIVATE_KEY", "privateKey", "x.private-key"] {
             assert!(is_secret_key(k), "{k}");
         }
         for k in ["PORT", "API", "api.key", "apiXkey", "PAS", "SECRE", "TOKE", "", "pässword"] {

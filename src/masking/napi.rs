@@ -182,7 +182,7 @@ fn mask_str<'e>(m: &RwLock<Masker>, env: &'e Env, text: JsString<'e>) -> Result<
         return Ok(text);
     }
     let utf8 = text.into_utf8().map_err(crate::error::from_napi)?;
-    match c.mask_bytes(utf8.as_slice()) {
+    match c.mask_text(utf8.as_slice()) {
         None => Ok(utf8.into_value()),
         Some(out) => {
             // Matches are whole UTF-8 sequences and the censor is a String: still UTF-8.
@@ -210,7 +210,7 @@ fn mask_utf16_str<'e>(m: &RwLock<Masker>, env: &'e Env, text: JsString<'e>) -> R
             return;
         }
         let s = String::from_utf16(run).unwrap_or_default();
-        match c.mask_bytes(s.as_bytes()) {
+        match c.mask_text(s.as_bytes()) {
             None => out.extend_from_slice(run),
             Some(m) => out.extend(String::from_utf8_lossy(&m).encode_utf16()),
         }

@@ -99,10 +99,23 @@ pub struct SecretRef {
     pub field: Option<String>,
 }
 
+/// INVALID_NAME error. The message never contains the name's text: what was
+/// passed where a name belongs is sometimes a value (a connection URL with its
+/// password, a token), and error messages end up in logs. It says which rule
+/// failed, the name's length, the provider when it is one of the four known
+/// ones, and a hint when the input looks like a URL.
 fn invalid(full: &str, why: &str) -> SgError {
-    // The name is not a secret, but it is user input: keep it short in the message.
-    let shown: String = full.chars().take(120).collect();
-    SgError::new("INVALID_NAME", format!("invalid secret name '{shown}': {why}"))
+    let n = full.chars().count();
+    let mut msg = format!("invalid secret name ({n} character{}", if n == 1 { "" } else { "s" });
+    if let Some((p @ ("env" | "file" | "aws" | "vault"), _)) = full.split_once(':') {
+        msg.push_str(&format!(", provider '{p}'"));
+    }
+    msg.push_str("): ");
+    msg.push_str(why);
+    if full.contains("://") {
+        msg.push_str("; it looks like a URL: pass the name of a secret, such as 'env:DATABASE_URL', not its value");
+    }
+    SgError::new("INVALID_NAME", msg)
 }
 
 /// Parse `provider:name[#field]` and validate the name for its provider.
@@ -148,7 +161,12 @@ pub fn parse_ref(full: &str) -> Result<SecretRef, SgError> {
 }
 
 /// Short, value-free description of a secret for messages: `aws secret 'prod/db'`.
+/// A name that looks like a URL (`env:postgres://app:pw@db/app`: a value passed
+/// where a name belongs, possibly with a password) is not echoed.
 pub fn describe(kind: Kind, name: &str) -> String {
+    if name.contains("://") {
+        return format!("{} secret (a URL-like name of {} characters, not shown)", kind.as_str(), name.chars().count());
+    }
     format!("{} secret '{}'", kind.as_str(), name)
 }
 
@@ -253,6 +271,40 @@ mod tests {
         for bad in ["", "X", "nope:X", "env:", "aws:a#", "file:../etc/passwd", "file:/abs", "env:A=B", "vault:a/../b", "aws:sp ace"] {
             assert_eq!(parse_ref(bad).unwrap_err().code, "INVALID_NAME", "{bad}");
         }
+    }
+
+    #[test]
+    fn invalid_name_message_never_echoes_the_name() {
+        // A connection URL (with its password) passed where a name belongs.
+        let e = parse_ref("postgres://app:FAKE-pw-0193@db/app").unwrap_err();
+        assert_eq!(e.code, "INVALID_NAME");
+        assert!(!e.message.contains("FAKE-pw"), "{}", e.message);
+        assert!(!e.message.contains("postgres"), "{}", e.message);
+        assert!(e.message.contains("34 characters"), "{}", e.message);
+        assert!(e.message.contains("unknown provider"), "{}", e.message);
+        assert!(e.message.contains("looks like a URL"), "{}", e.message);
+        for bad in [
+            "FAKE-token-no-colon-0193",
+            "env:FAKE-pw-0193=x",
+            "aws:FAKE-pw-0193 x",
+            "file:../FAKE-pw-0193",
+            "vault:a//FAKE-pw-0193",
+            "aws:FAKE-pw-0193#",
+            "aws:#FAKE-pw-0193",
+            "FAKE-pw-0193\0:x",
+        ] {
+            let e = parse_ref(bad).unwrap_err();
+            assert_eq!(e.code, "INVALID_NAME", "{bad}");
+            assert!(!e.message.contains("FAKE"), "{bad}: {}", e.message);
+        }
+        // A URL behind a known provider passes the name rules but is not echoed either.
+        let d = describe(Kind::Env, "postgres://app:FAKE-pw-0193@db/app");
+        assert!(!d.contains("FAKE") && d.contains("34 characters"), "{d}");
+        assert_eq!(describe(Kind::Aws, "prod/db"), "aws secret 'prod/db'");
+        // Known providers are named (they are not secret and help the reader).
+        let e = parse_ref("env:A=B").unwrap_err();
+        assert!(e.message.contains("provider 'env'"), "{}", e.message);
+        assert!(e.message.contains("'='"), "{}", e.message);
     }
 
     #[test]
