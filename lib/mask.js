@@ -218,19 +218,42 @@ function redactWith (value, ctx) {
     return out
   }
 
+  // Copies whose keys came from the input: a secret used as a key (a map of
+  // tokens to clients) is masked too, checked once for the whole value at the end.
+  const keyed = []
   function copyProps (src, out, d) {
-    for (const k of Object.keys(src)) {
+    const keys = Object.keys(src)
+    if (keys.length > 0) keyed.push(out)
+    for (const k of keys) {
       let val
       try { val = src[k] } catch { val = '[Unreadable]' }
       if (k === 'toJSON' && typeof val === 'function') continue // would serialize the copy its own way
-      // a secret used as a key (a map of tokens to clients) is masked too
-      const key = ctx.mask(k)
-      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, key, ctx.censor)
-      else define(out, key, walk(val, d))
+      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, k, ctx.censor)
+      else define(out, k, walk(val, d))
     }
   }
 
-  return walk(value, 0)
+  const out = walk(value, 0)
+  if (keyed.length > 0) maskCopiedKeys(keyed, ctx)
+  return out
+}
+
+// One native call for every key of every copy (the joined text changes when a
+// key holds a secret); only then are the copies whose keys changed rebuilt, in
+// place (they may be referenced from elsewhere in the copy) and in key order.
+function maskCopiedKeys (copies, ctx) {
+  const all = []
+  for (const o of copies) for (const k of Object.keys(o)) all.push(k)
+  const joined = all.join('\n')
+  if (ctx.mask(joined) === joined) return
+  for (const o of copies) {
+    const keys = Object.keys(o)
+    const names = maskKeys(keys, ctx)
+    if (names === keys || names.every((n, i) => n === keys[i])) continue
+    const values = keys.map((k) => o[k])
+    for (const k of keys) delete o[k]
+    for (let i = 0; i < keys.length; i++) define(o, names[i], values[i])
+  }
 }
 
 // ------------------------------------------------------------------ masker
