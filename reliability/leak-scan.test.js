@@ -63,7 +63,9 @@ function forms (c) {
 test('leak scan: 0 canary hits in stdout, stderr, logs, files and CLI output', { timeout: 240_000 }, async (t) => {
   const C = {}
   const names = ['envApiKey', 'envDbPassword', 'envPort', 'envUrl', 'envGrow', 'envEncrypted', 'privateKeyLike', 'awsPlain', 'awsField', 'vaultField',
-    'fileValue', 'envVarValue', 'vaultToken', 'masked', 'masked2', 'unregistered', 'secretObj', 'panicPayload', 'cliValue', 'cliValue2', 'cliValue3', 'expressSecret', 'apiKeyGood', 'apiKeyWrong', 'webhookKey', 'control']
+    'fileValue', 'envVarValue', 'vaultToken', 'masked', 'masked2', 'unregistered', 'secretObj', 'panicPayload', 'cliValue', 'cliValue2', 'cliValue3', 'expressSecret', 'apiKeyGood', 'apiKeyWrong', 'webhookKey', 'control',
+    // found by review (2026-11-28): a URL passed as a name, a token in a route path, a binary file secret, a CLI value starting with '-'
+    'urlName', 'routeToken', 'binaryFile', 'cliDash']
   names.forEach((n, i) => { C[n] = canary(n.slice(0, 6), i) })
   // .env values must stay on one line and unquoted-safe; the private-key-like one is not hex
   const child = spawn(process.execPath, [path.join(__dirname, 'helpers', 'leak-scenarios.js')], {

@@ -290,7 +290,17 @@ async function loggerScenarios () {
   pl.info(`hex ${Buffer.from(C.masked).toString('hex')}`)
   const pl2 = pino(sgPino.options({}), sgPino.destination(process.stdout))
   pl2.warn({ cookie: C.unregistered, msg2: JSON.stringify({ k: C.masked }) }, 'to stdout')
+  // found by review: a secret assembled by interpolation, unregistered values in child bindings
+  pl.info(`assembled ${C.masked.slice(0, 8)}%s`, C.masked.slice(8))
+  pl.child({ token: C.unregistered, nested: { password: C.unregistered } }).info('child bindings')
   dest.flushSync()
+  const wl2 = winston.createLogger({
+    format: winston.format.combine(winston.format.errors({ stack: true }), winston.format.splat(), sgWinston.format(), winston.format.json()),
+    transports: [new winston.transports.Console()],
+  })
+  wl2.info('assembled %s%s', C.masked.slice(0, 8), C.masked.slice(8))
+  wl2.info({ message: 'caller object', password: C.unregistered })
+  await new Promise((resolve) => { wl2.on('finish', resolve); wl2.end() })
 }
 
 function cliScenarios () {
@@ -315,7 +325,44 @@ function cliScenarios () {
   run(['decrypt', '-f', '.env', '-k', C.privateKeyLike])
   run(['run', '-f', '.env', '--', process.execPath, '-e', 'process.exit(3)'])
   run(['bogus'])
+  run(['set', 'DASH', '-' + C.cliDash, '-f', '.env']) // a VALUE starting with '-' is not an option to echo
   // .env.keys holds the private key by design (not a canary) and is not scanned
+}
+
+// Found by review: a connection URL passed where a secret name belongs, a bot
+// token in a route path (monitoring labels), a binary (non-UTF-8) file secret.
+async function reviewScenarios () {
+  const url = `postgres://app:${C.urlName}@db.internal/app`
+  write('files/signing.key', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(C.binaryFile)]))
+  process.env.SG_LEAK_ROUTE_TOKEN = C.routeToken
+  process.env.SG_LEAK_ROUTE_KEYS = JSON.stringify({ bot: C.apiKeyGood })
+  const cache = new sg.SecretCache({ files: { dir: path.join(DIR, 'files') }, monitor: { learningPeriod: 0 } })
+  cache.on('anomaly', (ev) => console.log('[anomaly]', JSON.stringify(ev)))
+  await rejects('cache.get(url)', cache.get(url))
+  await rejects('cache.ready([url])', cache.ready(['env:SG_LEAK_ROUTE_TOKEN', url]))
+  throws('cache.validateName(url)', () => cache.validateName(url))
+  throws('express({ secrets: { db: url } })', () => sg.express({ cache, secrets: { db: url } }))
+  throws('requireApiKey({ name: url })', () => sg.requireApiKey({ cache, name: url }))
+  throws('cache.getSync(env:url)', () => cache.getSync('env:' + url))
+  await rejects('cache.get(env:url)', cache.get('env:' + url))
+  // binary: served as a Buffer, then logged in the forms code tends to print it
+  const bin = await cache.get('file:signing.key')
+  for (const enc of ['base64', 'base64url', 'hex', 'latin1']) console.log(`binary ${enc}:`, sg.mask(`k=${bin.toString(enc)}`))
+  console.log('binary buffer:', sg.mask(Buffer.concat([Buffer.from('k='), bin])).toString('latin1'))
+  console.log('binary inspect:', sg.mask(util.inspect(bin)), 'json:', sg.mask(JSON.stringify(bin)))
+  // a token in a route path reaches route labels: metrics, anomalies, usageReport
+  await cache.ready(['env:SG_LEAK_ROUTE_TOKEN', 'env:SG_LEAK_ROUTE_KEYS'])
+  const express = require('express')
+  const app = express()
+  app.post(`/tg/${C.routeToken}`, sg.requireApiKey({ cache, name: 'env:SG_LEAK_ROUTE_KEYS' }), sg.express({ cache, secrets: { bot: 'env:SG_LEAK_ROUTE_TOKEN' } }), (req, res) => res.json({ ok: req.secrets.bot === C.routeToken }))
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  const r = await fetch(`http://127.0.0.1:${server.address().port}/tg/${C.routeToken}`, { method: 'POST', headers: { 'x-api-key': C.apiKeyGood } })
+  checks++
+  console.log('--- route with a token ->', r.status, await r.text())
+  dump('metrics text (route token)', sg.metrics(cache))
+  dump('usageReport (route token)', cache.usageReport())
+  server.closeAllConnections(); server.close()
+  cache.close()
 }
 
 async function expressScenarios () {
@@ -401,6 +448,7 @@ async function main () {
   await expressScenarios()
   await loggerScenarios()
   cliScenarios()
+  await reviewScenarios()
   console.log('@@SUMMARY ' + JSON.stringify({ checks, codes: [...codes].sort(), files }))
 }
 
