@@ -17,7 +17,7 @@
 //   const sg = require('secret-guard/pino')
 //   const logger = pino(sg.options(), sg.destination(pino.destination(1)))
 
-const { defaultMasker, maskKeys, setOwn } = require('./lib/mask')
+const { defaultMasker, maskKeys, setOwn, httpShape: plainHttpShape } = require('./lib/mask')
 const { typeError } = require('./lib/errors')
 
 function pickMasker (o) {
@@ -96,28 +96,22 @@ function stdSerializers () {
 
 // An http.IncomingMessage / ServerResponse under a key without a serializer:
 // pino would stringify the object itself (socket internals, rawHeaders with
-// the authorization and cookie values, a sent response's raw header block).
-// Log it the way pino logs one passed as the merging object: its std
-// serializer shape (method, url, headers, ...), whose headers redact() censors.
+// the authorization and cookie values). Logged the way pino logs one passed as
+// the merging object: its std serializer (lib/mask.js has the same shape
+// without pino), whose headers redact() censors.
 function httpShape (v) {
   if (v === null || typeof v !== 'object') return v
   const p = Object.getPrototypeOf(v)
   if (p === null || p === Object.prototype || Array.isArray(v)) return v
+  const shape = plainHttpShape(v)
+  if (shape === v) return v
+  const s = stdSerializers()
+  if (s === null) return shape
   try {
-    if (v.method && v.headers && v.socket) {
-      const s = stdSerializers()
-      if (s) return s.req(v)
-      return { method: v.method, url: v.originalUrl || v.url, headers: v.headers, remoteAddress: v.socket.remoteAddress, remotePort: v.socket.remotePort }
-    }
-    if (typeof v.setHeader === 'function') {
-      const s = stdSerializers()
-      if (s) return s.res(v)
-      return { statusCode: v.headersSent ? v.statusCode : null, headers: typeof v.getHeaders === 'function' ? v.getHeaders() : {} }
-    }
-    // the response an http client received (an IncomingMessage with no method)
-    if (v.socket !== undefined && Array.isArray(v.rawHeaders) && typeof v.statusCode === 'number') return { statusCode: v.statusCode, headers: v.headers }
+    if (typeof v.method === 'string') return s.req(v)
+    if (typeof v.setHeader === 'function') return s.res(v)
   } catch {}
-  return v
+  return shape
 }
 
 // The merging object (first argument, when it is an object) is left to

@@ -52,3 +52,39 @@ test('redact: boxed strings, RegExps and DataViews holding a secret', () => {
   const view = m.redact(new DataView(bytes.buffer))
   assert.equal(Buffer.from(view).toString(), 'x[REDACTED]y')
 })
+
+test('redact: an http request / response is copied as { method, url, headers, … }, authorization and cookie censored (winston too)', async (t) => {
+  const http = require('node:http')
+  const winston = require('winston')
+  const sgWinston = require('../winston')
+  const { Writable } = require('node:stream')
+  const bearer = fake('unregistered_bearer_')
+  const sid = fake('unregistered_sid_')
+  const lines = []
+  const logger = winston.createLogger({
+    format: winston.format.combine(winston.format.errors({ stack: true }), winston.format.splat(), sgWinston.format(), winston.format.json()),
+    transports: [new winston.transports.Stream({ stream: new Writable({ write (c, e, cb) { lines.push(c.toString()); cb() } }) })],
+  })
+  let seen
+  const server = http.createServer((req, res) => {
+    const m = createMasker()
+    seen = { req: m.redact(req), res: m.redact(res) }
+    logger.info('incoming', { req })
+    res.setHeader('set-cookie', `sid=${sid}`)
+    res.end('ok')
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  const r = await fetch(`http://127.0.0.1:${server.address().port}/p?q=1`, { headers: { authorization: `Bearer ${bearer}`, cookie: `sid=${sid}` } })
+  await r.text()
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.equal(seen.req.method, 'GET')
+  assert.equal(seen.req.url, '/p?q=1')
+  assert.equal(seen.req.headers.authorization, '[REDACTED]')
+  assert.equal(seen.req.headers.cookie, '[REDACTED]')
+  assert.equal(seen.req.rawHeaders, undefined)
+  assert.deepEqual(Object.keys(seen.res), ['statusCode', 'headers'])
+  const out = JSON.stringify(seen) + lines.join('')
+  for (const v of [bearer, sid]) assert.ok(!out.includes(v), out.slice(0, 2000))
+  assert.ok(lines.length === 1 && lines[0].length < 1500, `one short line: ${lines[0] && lines[0].length} bytes`)
+})

@@ -87,6 +87,27 @@ function isPlainObject (v) {
   return p === null || p === Object.prototype
 }
 
+// An http.IncomingMessage / ServerResponse (a class instance, never a plain
+// object): copied field by field it carries socket internals, `rawHeaders`
+// (the authorization and cookie values in an array no key pattern sees) and a
+// sent response's raw header block. It is logged as pino's std serializers
+// shape instead ({ method, url, headers, remoteAddress, remotePort } /
+// { statusCode, headers }), whose headers the key pattern censors.
+function httpShape (v) {
+  try {
+    if (typeof v.method === 'string' && v.headers && typeof v.headers === 'object' && v.socket !== undefined) {
+      const s = v.socket || {}
+      return { method: v.method, url: v.originalUrl || v.url, headers: v.headers, remoteAddress: s.remoteAddress, remotePort: s.remotePort }
+    }
+    if (typeof v.setHeader === 'function' && typeof v.getHeaders === 'function') {
+      return { statusCode: v.headersSent ? v.statusCode : null, headers: v.getHeaders() }
+    }
+    // the response an http client received (an IncomingMessage without a method)
+    if (v.socket !== undefined && Array.isArray(v.rawHeaders) && typeof v.statusCode === 'number') return { statusCode: v.statusCode, headers: v.headers }
+  } catch {}
+  return v
+}
+
 // The logger integrations copy a record's top level themselves (to leave
 // serialized values to their serializers): the keys with any secret in them
 // masked, one native call for all of them (a key holding a secret changes the
@@ -199,6 +220,14 @@ function redactWith (value, ctx) {
       if (v instanceof AggregateError && Array.isArray(v.errors)) Object.defineProperty(out, 'errors', { value: walk(v.errors, d), writable: true, configurable: true, enumerable: false })
       copyProps(v, out, d)
       return out
+    }
+    const shape = isPlainObject(v) ? v : httpShape(v)
+    if (shape !== v) {
+      // an http request/response: its fields, not its socket internals
+      seen.set(v, null)
+      const r = walk(shape, d)
+      seen.set(v, r)
+      return r
     }
     if (!isPlainObject(v) && typeof v.toJSON === 'function') {
       // What JSON.stringify (and so most loggers) would write for it.
@@ -441,5 +470,6 @@ module.exports = {
   DEFAULT_KEY_PATTERN,
   // for the winston and pino integrations
   maskKeys,
-  setOwn
+  setOwn,
+  httpShape
 }
