@@ -260,3 +260,16 @@ test('aws: get of a cached name does not wait for a refresh in flight', async (t
   assert.equal(cache.stats().inflight, 1, 'the refresh is still in flight')
   assert.equal(held.length, 1, 'and still single')
 })
+
+test('aws: a secret scheduled for deletion is SECRET_NOT_FOUND on refresh, not served as fresh', async (t) => {
+  const cache = newCache(t)
+  const id = uniq('app/deleted')
+  await create(id, fakeSecret('aws_del'))
+  assert.ok(await cache.get(`aws:${id}`))
+  await sm.send(new SM.DeleteSecretCommand({ SecretId: id, RecoveryWindowInDays: 7 }))
+  await assert.rejects(cache.refresh(`aws:${id}`), { code: 'SECRET_NOT_FOUND' })
+  assert.equal(cache.usage().find((u) => u.name === `aws:${id}`).failing, true)
+  // a cold read of it is SECRET_NOT_FOUND too (GetSecretValue: InvalidRequestException "marked for deletion")
+  const cold = newCache(t)
+  await assert.rejects(cold.get(`aws:${id}`), { code: 'SECRET_NOT_FOUND' })
+})

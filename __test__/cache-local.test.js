@@ -304,11 +304,44 @@ test('options are validated with coded TypeErrors', () => {
     [{ refreshInterval: -1 }, /refreshInterval/], [{ refreshInterval: 0 }, /refreshInterval/], [{ maxSize: 1.5 }, /maxSize/],
     [{ jitter: 2 }, /jitter/], [{ nope: 1 }, /unknown option nope/], [{ aws: { region: 5 } }, /aws.region/],
     [{ aws: { endpoint: 'ftp://x' } }, /endpoint/], [{ vault: { adress: 'x' } }, /vault.adress/], [{ files: 'dir' }, /files/], ['x', /object/],
+    // huge but finite durations used to panic in the native clock
+    [{ maxStale: 1e300 }, /maxStale/], [{ refreshInterval: 1e22 }, /refreshInterval/], [{ requestTimeout: 1e300 }, /requestTimeout/],
+    // explicit vault options the provider refuses are option errors too
+    [{ vault: { address: 'ftp://x' } }, /vault/], [{ vault: { address: 'vault.internal:8200' } }, /vault/],
   ]
   for (const [o, re] of bad) {
     assert.throws(() => new SecretCache(o), (e) => e instanceof TypeError && e.code === 'INVALID_OPTION' && re.test(e.message), JSON.stringify(o))
   }
-  assert.throws(() => new SecretCache({ vault: { address: 'ftp://x' } }), { code: 'PROVIDER_NOT_CONFIGURED' })
+})
+
+test('a malformed VAULT_ADDR in the environment does not stop a cache that never reads vault: names', async (t) => {
+  const dir = tmpDir()
+  fs.writeFileSync(path.join(dir, 'k'), fakeSecret('file'))
+  process.env.VAULT_ADDR = 'vault.internal:8200' // no scheme
+  t.after(() => { delete process.env.VAULT_ADDR; fs.rmSync(dir, { recursive: true, force: true }) })
+  const cache = new SecretCache({ files: { dir } })
+  t.after(() => cache.close())
+  assert.ok(await cache.get('file:k'))
+  await assert.rejects(cache.get('vault:app/db'), { code: 'PROVIDER_NOT_CONFIGURED' })
+})
+
+test('file: a symlink leaving files.dir is refused (ACCESS_DENIED); links inside it (Kubernetes ..data) work', async (t) => {
+  const root = tmpDir()
+  const dir = path.join(root, 'secrets')
+  fs.mkdirSync(path.join(dir, '..2026_11_28'), { recursive: true })
+  const inside = fakeSecret('inside')
+  fs.writeFileSync(path.join(dir, '..2026_11_28', 'db-password'), inside)
+  fs.symlinkSync('..2026_11_28', path.join(dir, '..data'))
+  fs.symlinkSync('..data/db-password', path.join(dir, 'db-password'))
+  const outside = path.join(root, 'not-a-secret.txt')
+  fs.writeFileSync(outside, 'outside the directory')
+  fs.symlinkSync(outside, path.join(dir, 'escape'))
+  fs.symlinkSync(root, path.join(dir, 'up'))
+  const cache = new SecretCache({ files: { dir } })
+  t.after(() => { cache.close(); fs.rmSync(root, { recursive: true, force: true }) })
+  assert.equal(await cache.get('file:db-password'), inside)
+  await assert.rejects(cache.get('file:escape'), { code: 'ACCESS_DENIED' })
+  await assert.rejects(cache.get('file:up/not-a-secret.txt'), { code: 'ACCESS_DENIED' })
 })
 
 test('close(): further calls reject with CACHE_CLOSED; idle and unclosed caches let the process exit', async () => {

@@ -150,3 +150,33 @@ test('vault: https address (OpenBao -dev-tls) with its CA from SSL_CERT_FILE; an
   t.after(() => untrusted.close())
   await assert.rejects(untrusted.get('vault:tls-app#key'), { code: 'TLS_ERROR' })
 })
+
+test('vault: a deleted or destroyed current version is SECRET_NOT_FOUND on refresh, not served as fresh', async (t) => {
+  const cache = newCache(t)
+  for (const how of ['delete', 'destroy']) {
+    const p = uniq('app/deleted')
+    await write(p, { password: fakeSecret('vault_del') })
+    assert.ok(await cache.get(`vault:${p}#password`))
+    if (how === 'delete') await api(bao, 'DELETE', `secret/data/${p}`) // soft delete of the latest version
+    else await api(bao, 'PUT', `secret/destroy/${p}`, { versions: [1] })
+    await assert.rejects(cache.refresh(`vault:${p}`), { code: 'SECRET_NOT_FOUND' }, how)
+    assert.equal(cache.usage().find((u) => u.name === `vault:${p}`).failing, true, how)
+  }
+})
+
+test('close(): a get waiting on an upstream that never answers rejects with CACHE_CLOSED at once (the request is dropped)', { timeout: 20_000 }, async (t) => {
+  const net = require('net')
+  const sockets = new Set()
+  let dropped = 0
+  // reads the request and never answers; counts connections the client closes
+  const black = net.createServer((s) => { sockets.add(s); s.on('error', () => {}); s.on('close', () => dropped++); s.resume() })
+  await new Promise((resolve) => black.listen(0, '127.0.0.1', resolve))
+  t.after(() => { for (const s of sockets) s.destroy(); black.close() })
+  // requestTimeout far beyond the test's own timeout: only close() can end the wait
+  const cache = new SecretCache({ vault: { address: `http://127.0.0.1:${black.address().port}`, token: 't' }, requestTimeout: 600_000 })
+  const pending = cache.get('vault:app/hangs')
+  await until(() => sockets.size > 0, { what: 'the request reached the server' })
+  cache.close()
+  await assert.rejects(pending, { code: 'CACHE_CLOSED' })
+  await until(() => dropped === sockets.size, { what: 'the connection was dropped' })
+})

@@ -86,11 +86,14 @@ const TOP_KEYS = new Set([
 
 function isObj (v) { return v !== null && typeof v === 'object' && !Array.isArray(v) }
 
+// Durations are bounded so that their sums stay far inside what the native
+// clock can add (1e300 ms used to panic there).
+const MAX_MS = 100 * 365 * 24 * 3600 * 1000 // 100 years
 function checkMs (opts, key, { min = 0, positive = false } = {}) {
   const v = opts[key]
   if (v === undefined) return undefined
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (positive && v <= 0)) {
-    throw typeError('INVALID_OPTION', `SecretCache: options.${key} must be a ${positive ? 'positive' : 'non-negative'} finite number of milliseconds`)
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (positive && v <= 0) || v > MAX_MS) {
+    throw typeError('INVALID_OPTION', `SecretCache: options.${key} must be a ${positive ? 'positive' : 'non-negative'} number of milliseconds, at most 100 years`)
   }
   return v
 }
@@ -208,7 +211,17 @@ class SecretCache extends EventEmitter {
       const self = ref.deref()
       if (self) self._event(ev)
     }
-    Object.defineProperty(this, NATIVE, { value: nativeSync(() => new NativeSecretCache(opts, onEvent)) })
+    let nc
+    try {
+      nc = nativeSync(() => new NativeSecretCache(opts, onEvent))
+    } catch (err) {
+      // explicit vault options the provider refuses (bad address scheme, mount): an option error
+      if (err && err.code === 'PROVIDER_NOT_CONFIGURED' && opts.vaultAddress !== undefined) {
+        throw typeError('INVALID_OPTION', `SecretCache: options.vault: ${err.message}`)
+      }
+      throw err
+    }
+    Object.defineProperty(this, NATIVE, { value: nc })
     // Calls made while one is pending share its promise (the native side is
     // single-flight too; this also covers calls that would arrive after a very
     // fast upstream call already finished).
@@ -249,6 +262,9 @@ class SecretCache extends EventEmitter {
       } else if (ev.kind === 'rotate' || ev.kind === 'invalidate' || ev.kind === 'recovered') {
         if (ev.kind !== 'invalidate') memo.failing.delete(ReadMemo.labelKey(ev.name, ev.versionStage))
         memo.drop(ev.name, ev.versionStage)
+      } else if (ev.kind === 'loaded') {
+        // loaded again after a failed load removed the entry: memoizable again
+        memo.failing.delete(ReadMemo.labelKey(ev.name, ev.versionStage))
       }
     }
     if (ev.kind === 'rotate') {

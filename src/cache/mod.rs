@@ -258,6 +258,9 @@ pub struct Inner {
     tick: AtomicU64,
     pub stats: Stats,
     closed: AtomicBool,
+    /// Set by `close()`: upstream calls in flight stop at once (their waiters
+    /// get CACHE_CLOSED) instead of running to their timeout.
+    shutdown: watch::Sender<bool>,
     wake: Arc<Notify>,
     sink: Mutex<Option<EventSink>>,
     rt: tokio::runtime::Handle,
@@ -321,6 +324,7 @@ impl Cache {
             tick: AtomicU64::new(1),
             stats: Stats::default(),
             closed: AtomicBool::new(false),
+            shutdown: watch::channel(false).0,
             wake: Arc::new(Notify::new()),
             sink: Mutex::new(None),
             rt: rt.clone(),
@@ -370,6 +374,7 @@ impl Inner {
             return;
         }
         *self.sink.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.shutdown.send_replace(true);
         drop(self.providers.lock().unwrap_or_else(|p| p.into_inner()).take());
         let drained: Vec<Entry> = self.lock().drain().map(|(_, e)| e).collect();
         drop(drained); // values zeroized on drop
@@ -581,8 +586,13 @@ impl Inner {
         }
         let inner = self.clone();
         let key = key.clone();
+        let mut stop = self.shutdown.subscribe();
         self.rt.spawn(async move {
-            let res = inner.run(&key, prev.clone(), check_ok).await;
+            // close() drops the upstream call (its connection with it).
+            let res = tokio::select! {
+                r = inner.run(&key, prev.clone(), check_ok) => r,
+                _ = stop.wait_for(|closed| *closed) => Err(closed_err()),
+            };
             let (out, events) = inner.apply(&key, prev, res, force);
             inner.finish_events(events);
             let _ = tx.send(Some(out));

@@ -150,18 +150,27 @@ impl NativeSecretCache {
         let prewarm = opts.aws_region.is_some() || opts.aws_endpoint.is_some();
         let connect_timeout = ms(opts.connect_timeout, Duration::from_secs(3));
         let request_timeout = ms(opts.request_timeout, Duration::from_secs(5));
+        // vault.address is checked in JS (INVALID_OPTION); a malformed VAULT_ADDR
+        // in the environment must not stop a cache that never reads vault: names
+        // (they then fail with PROVIDER_NOT_CONFIGURED).
+        let explicit = opts.vault_address.is_some();
         let vault_address = opts.vault_address.or_else(|| std::env::var("VAULT_ADDR").ok()).filter(|s| !s.is_empty());
         let vault = match vault_address {
             None => None,
             Some(address) => {
                 let token = opts.vault_token.or_else(|| std::env::var("VAULT_TOKEN").ok()).unwrap_or_default();
-                Some(vault::VaultProvider::new(vault::VaultOptions {
+                let p = vault::VaultProvider::new(vault::VaultOptions {
                     address,
                     token: token.into(),
                     mount: opts.vault_mount.unwrap_or_else(|| "secret".to_string()),
                     connect_timeout,
                     request_timeout,
-                })?)
+                });
+                match p {
+                    Ok(p) => Some(p),
+                    Err(e) if explicit => return Err(e.into()),
+                    Err(_) => None,
+                }
             }
         };
         let providers = Providers {

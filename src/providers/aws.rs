@@ -122,6 +122,10 @@ impl AwsProvider {
         let client = self.client().await;
         calls.fetch_add(1, Ordering::Relaxed);
         let out = client.describe_secret().secret_id(name).send().await.map_err(|e| map_err(e, name))?;
+        // Scheduled for deletion: GetSecretValue already refuses it; so do we.
+        if out.deleted_date().is_some() {
+            return Err(SgError::new("SECRET_NOT_FOUND", format!("{}: scheduled for deletion", describe(Kind::Aws, name))));
+        }
         let stage = stage.unwrap_or("AWSCURRENT");
         let still = out
             .version_ids_to_stages()
@@ -167,9 +171,12 @@ where
         SdkError::ResponseError(_) => SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: unreadable response from AWS Secrets Manager")),
         SdkError::ServiceError(_) => {
             let code = e.code().unwrap_or("Unknown");
+            let marked_for_deletion = e.message().is_some_and(|m| m.contains("deletion") || m.contains("marked deleted"));
             let msg = e.message().map(short).unwrap_or_default();
             let ours = match code {
                 "ResourceNotFoundException" => "SECRET_NOT_FOUND",
+                // AWS: "... because it was marked for deletion"; moto: "... currently marked deleted"
+                "InvalidRequestException" if marked_for_deletion => "SECRET_NOT_FOUND",
                 "AccessDeniedException" | "UnrecognizedClientException" | "InvalidSignatureException"
                 | "ExpiredTokenException" | "DecryptionFailure" | "AccessDenied" => "ACCESS_DENIED",
                 "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => "THROTTLED",

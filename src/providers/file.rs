@@ -48,6 +48,13 @@ impl FileProvider {
             std::io::ErrorKind::PermissionDenied => SgError::new("ACCESS_DENIED", format!("{what} is not readable")),
             _ => SgError::new("PROVIDER_UNAVAILABLE", format!("{what} could not be read ({:?})", e.kind())),
         };
+        // Symlinks are followed only within the directory (Kubernetes' ..data
+        // swap stays inside it); one pointing outside is refused.
+        let root = tokio::fs::canonicalize(&self.dir).await.map_err(map_io)?;
+        let path = tokio::fs::canonicalize(&path).await.map_err(map_io)?;
+        if !path.starts_with(&root) {
+            return Err(SgError::new("ACCESS_DENIED", format!("{what} resolves outside files.dir (a symlink leaving the directory)")));
+        }
         let meta = tokio::fs::metadata(&path).await.map_err(map_io)?;
         if !meta.is_file() {
             return Err(SgError::new("SECRET_NOT_FOUND", format!("{what} is not a regular file")));

@@ -170,6 +170,16 @@ impl VaultProvider {
     pub async fn check(&self, name: &str, version: &str, calls: &AtomicU64) -> Result<Check, SgError> {
         let v = self.get_json("metadata", name, calls).await?;
         let cur = v.pointer("/data/current_version").and_then(|x| x.as_u64()).map(|n| n.to_string());
+        // A soft-deleted or destroyed current version is gone, though its number
+        // is unchanged: the value must not be served as fresh.
+        if let Some(c) = &cur {
+            let ver = v.pointer(&format!("/data/versions/{c}"));
+            let destroyed = ver.and_then(|x| x.get("destroyed")).and_then(|d| d.as_bool()) == Some(true);
+            let deleted = ver.and_then(|x| x.get("deletion_time")).and_then(|d| d.as_str()).is_some_and(|s| !s.is_empty());
+            if destroyed || deleted {
+                return Err(SgError::new("SECRET_NOT_FOUND", format!("{}: its current version was deleted", describe(Kind::Vault, name))));
+            }
+        }
         Ok(if cur.as_deref() == Some(version) { Check::Unchanged } else { Check::Changed })
     }
 }
