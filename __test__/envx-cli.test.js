@@ -215,3 +215,58 @@ test('set: a VALUE starting with "-" is never echoed as an unknown option; after
   assert.equal(ok.status, 0, ok.stderr)
   assert.equal(cli(['get', 'API_KEY'], dir).stdout, value + '\n')
 }))
+
+test('set/decrypt write each value so that the whole file reads back (no swallowed lines, CR values, comments and quote styles kept)', () => withDir((dir) => {
+  const dotenv = require('dotenv')
+  const read = () => fs.readFileSync(path.join(dir, '.env'), 'utf8')
+  const pem = '\n-----BEGIN FAKE KEY-----\nFAKEFAKE\n-----END FAKE KEY-----\n'
+  fs.writeFileSync(path.join(dir, '.env'), `PASS=placeholder\nEMPTY=\n# rotate monthly\n\nPEM='${pem}'\n`)
+  // a value that reads back right on its own line but, written bare, would swallow the PEM
+  for (const v of ["FAKE p#ss\\'", "'FAKE_open"]) {
+    const r = spawnSync(process.execPath, [CLI, 'set', 'PASS', '-', '--plain'], { cwd: dir, env: baseEnv, input: v, encoding: 'utf8', timeout: 30000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(dotenv.parse(read()), { PASS: v, EMPTY: '', PEM: pem }, v)
+  }
+  // an empty value's following comment and blank line stay
+  assert.equal(cli(['set', 'EMPTY', 'FAKE_now_set', '--plain'], dir).status, 0)
+  assert.match(read(), /^EMPTY=FAKE_now_set\n# rotate monthly\n\nPEM=/m)
+  // a value with a carriage return (dotenv writes it as "…\r\n…")
+  const crlf = 'FAKE_line1\r\nFAKE_line2'
+  const r = spawnSync(process.execPath, [CLI, 'set', 'CERT', '-', '--plain'], { cwd: dir, env: baseEnv, input: crlf, encoding: 'utf8', timeout: 30000 })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(dotenv.parse(read()).CERT, crlf.replace(/\r\n$/, ''))
+  // encrypt keeps single quotes (dotenvx expands $ in "…" and bare values only), decrypt restores them
+  fs.writeFileSync(path.join(dir, '.env'), `A='FAKE$HOME'\nB="FAKE_b"\nC=FAKE_c\nCR="FAKE_x\\r\\nFAKE_y"\n`)
+  assert.equal(cli(['encrypt'], dir).status, 0)
+  assert.match(read(), /^A='encrypted:[^']+'$/m)
+  assert.match(read(), /^B="encrypted:[^"]+"$/m)
+  assert.match(read(), /^C=encrypted:\S+$/m)
+  const d = cli(['decrypt'], dir)
+  assert.equal(d.status, 0, d.stderr)
+  const { DOTENV_PUBLIC_KEY, ...back } = dotenv.parse(read())
+  assert.ok(DOTENV_PUBLIC_KEY)
+  assert.deepEqual(back, { A: 'FAKE$HOME', B: 'FAKE_b', C: 'FAKE_c', CR: 'FAKE_x\r\nFAKE_y' })
+  assert.match(read(), /^A='FAKE\$HOME'$/m)
+}))
+
+test('get --expand sees the environment; writes go through a symlinked .env; a failed write leaves no temp file', { skip: process.platform === 'win32' }, () => withDir((dir) => {
+  fs.writeFileSync(path.join(dir, '.env'), 'URL=http://${FAKE_HOST}/x\n')
+  assert.equal(cli(['get', 'URL', '--expand'], dir, { FAKE_HOST: 'fake.example' }).stdout, 'http://fake.example/x\n')
+  // symlink: the target is updated, the link stays
+  fs.mkdirSync(path.join(dir, 'real'))
+  fs.writeFileSync(path.join(dir, 'real', '.env'), 'A=FAKE_a\n')
+  fs.rmSync(path.join(dir, '.env'))
+  fs.symlinkSync(path.join('real', '.env'), path.join(dir, '.env'))
+  assert.equal(cli(['set', 'B', 'FAKE_b', '--plain'], dir).status, 0)
+  assert.ok(fs.lstatSync(path.join(dir, '.env')).isSymbolicLink())
+  assert.match(fs.readFileSync(path.join(dir, 'real', '.env'), 'utf8'), /^B=FAKE_b$/m)
+  // a write that fails half-way (file size limit) must not leave the decrypted text in a temp file
+  const big = 'F'.repeat(20000)
+  fs.writeFileSync(path.join(dir, 'real', '.env'), `S=FAKE_short\nBIG="${big}"\n`)
+  assert.equal(cli(['encrypt'], dir).status, 0)
+  fs.writeFileSync(path.join(dir, 'ign.js'), "process.on('SIGXFSZ', () => {})\n")
+  const r = spawnSync('bash', ['-c', `ulimit -f 10; exec "${process.execPath}" -r ./ign.js "${CLI}" decrypt`], { cwd: dir, env: baseEnv, encoding: 'utf8', timeout: 30000 })
+  assert.notEqual(r.status, 0)
+  const left = fs.readdirSync(path.join(dir, 'real')).filter((f) => f.endsWith('.tmp'))
+  assert.deepEqual(left, [])
+}))

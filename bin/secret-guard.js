@@ -125,7 +125,7 @@ function entries (src) {
     const q = value[0]
     value = value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')
     if (q === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r')
-    out.push({ key: m[1], value, quoted: /^\s*['"`]/.test(raw), lead: raw.match(/^\s*/)[0], start: m.indices[2] ? m.indices[2][0] : null, end: m.indices[2] ? m.indices[2][1] : null, matchStart: m.index, matchEnd: m.index + m[0].length })
+    out.push({ key: m[1], value, quoted: /^\s*['"`]/.test(raw), quote: /^\s*['"`]/.test(raw) ? raw.trim()[0] : null, lead: raw.match(/^\s*/)[0], start: m.indices[2] ? m.indices[2][0] : null, end: m.indices[2] ? m.indices[2][1] : null, matchStart: m.index, matchEnd: m.index + m[0].length })
   }
   return out
 }
@@ -133,17 +133,49 @@ function entries (src) {
 function sg () { return require('..') }
 function envx () { return require('../lib/envx') }
 
-/** Text for VALUE on a .env line that dotenv parses back to exactly VALUE. */
+/** The ways VALUE can be written on a .env line, most natural first; `prefer`: a quote to try first. */
+function quoteCandidates (v, prefer) {
+  const out = []
+  const add = (c) => { if (!out.includes(c)) out.push(c) }
+  if (prefer && !v.includes(prefer)) add(prefer + v + prefer)
+  if (v !== '' && !/[#\r\n]/.test(v) && v.trim() === v) add(v)
+  for (const q of ["'", '`', '"']) if (!v.includes(q)) add(q + v + q)
+  // double quotes turn \n and \r into line breaks: how a value with a CR is written
+  if (/[\r\n]/.test(v) && !v.includes('"')) add('"' + v.replace(/\r/g, '\\r').replace(/\n/g, '\\n') + '"')
+  if (v === '') add("''")
+  return out
+}
+
+const UNREPRESENTABLE = 'the value cannot be written so that dotenv reads it back unchanged (it contains all three quote characters or escape sequences)'
+
+/** Text for VALUE on a .env line that dotenv parses back to exactly VALUE (on that line alone). */
 function quoteValue (v) {
-  const candidates = []
-  if (v !== '' && !/[#\r\n]/.test(v) && v.trim() === v) candidates.push(v)
-  for (const q of ["'", '`', '"']) if (!v.includes(q)) candidates.push(q + v + q)
-  for (const c of candidates) {
-    const back = sg().parse(`K=${c}`).K
-    if (back === v) return c
+  for (const c of quoteCandidates(v)) if (sg().parse(`K=${c}`).K === v) return c
+  throw new CliError('UNREPRESENTABLE_VALUE', UNREPRESENTABLE)
+}
+
+/**
+ * `src` with [start, end) replaced by prefix + VALUE + suffix, VALUE written the
+ * first way with which dotenv reads the *whole file* back as intended: KEY has
+ * VALUE (or, for an occurrence a later duplicate overrides, keeps its value)
+ * and every other key keeps its value. A form that reads back right on its own
+ * line can still swallow later lines (a value starting with a quote, a quoted
+ * multi-line value further down).
+ */
+function writeValue (src, { start, end, prefix = '', suffix = '' }, key, value, { prefer, last = true } = {}) {
+  const before = sg().parse(src)
+  for (const c of quoteCandidates(value, prefer)) {
+    const next = src.slice(0, start) + prefix + c + suffix + src.slice(end)
+    const after = sg().parse(next)
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+    let ok = true
+    for (const k of keys) {
+      const want = k === key && last ? value : before[k]
+      if (after[k] !== want) { ok = false; break }
+    }
+    if (ok) return next
   }
-  if (v === '') return "''"
-  throw new CliError('UNREPRESENTABLE_VALUE', 'the value cannot be written so that dotenv reads it back unchanged (it contains all three quote characters or escape sequences)')
+  throw new CliError('UNREPRESENTABLE_VALUE', UNREPRESENTABLE)
 }
 
 function readText (file) {
@@ -155,8 +187,14 @@ function readText (file) {
   }
 }
 
-/** Write atomically: temp file in the same directory, fsync, rename. Keeps the mode of an existing file. */
+/**
+ * Write atomically: temp file in the same directory, fsync, rename. Keeps the
+ * mode of an existing file; a symlinked file is written through the link (its
+ * target is replaced, the link stays). A failed write removes the temp file (it
+ * may hold decrypted values).
+ */
 function writeAtomic (file, text, mode) {
+  try { file = fs.realpathSync(file) } catch {}
   let m = mode
   try { m = m ?? (fs.statSync(file).mode & 0o777) } catch { m = m ?? 0o644 }
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`)
@@ -164,9 +202,12 @@ function writeAtomic (file, text, mode) {
   try {
     fs.writeFileSync(fd, text)
     fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
+  } catch (err) {
+    try { fs.closeSync(fd) } catch {}
+    try { fs.unlinkSync(tmp) } catch {}
+    throw err
   }
+  fs.closeSync(fd)
   try {
     fs.chmodSync(tmp, m)
     fs.renameSync(tmp, file)
@@ -250,7 +291,8 @@ function cmdEncrypt (opts) {
     if (isKeyName(e.key) || e.start === null || e.value.startsWith('encrypted:')) continue
     if (opts.keys.length && !opts.keys.includes(e.key)) continue
     const enc = envx().encryptValue(e.value, ens.publicKey)
-    edits.push({ start: e.start, end: e.end, text: e.lead + (e.quoted ? `"${enc}"` : enc) })
+    // the value's own quotes are kept (dotenvx expands `$` in "…" and bare values, not in '…')
+    edits.push({ start: e.start, end: e.end, text: e.lead + (e.quote ? `${e.quote}${enc}${e.quote}` : enc) })
     done.add(e.key)
   }
   for (const k of opts.keys) if (!done.has(k) && !entries(src).some((e) => e.key === k)) throw new CliError('MISSING_KEY', `${k} is not in ${file}`)
@@ -272,14 +314,16 @@ function cmdDecrypt (opts) {
   const file = opts.files[0] || '.env'
   const src = readText(file)
   const pk = privateKeyFor(file, src, opts)
-  const edits = []
-  for (const e of entries(src)) {
-    if (e.start === null || !e.value.startsWith('encrypted:')) continue
-    if (opts.keys.length && !opts.keys.includes(e.key)) continue
-    edits.push({ start: e.start, end: e.end, text: e.lead + quoteValue(decryptOne(e.key, e.value, pk)) })
+  const all = entries(src)
+  const todo = all.filter((e) => e.start !== null && e.value.startsWith('encrypted:') && (!opts.keys.length || opts.keys.includes(e.key)))
+  // last to first, so that earlier offsets stay valid; each value written so the whole file reads back
+  let out = src
+  for (const e of [...todo].reverse()) {
+    const last = all.filter((x) => x.key === e.key).pop() === e
+    out = writeValue(out, { start: e.start, end: e.end, prefix: e.lead }, e.key, decryptOne(e.key, e.value, pk), { prefer: e.quote, last })
   }
-  writeAtomic(file, replaceRanges(src, edits))
-  console.log(`✔ decrypted ${edits.length} value${edits.length === 1 ? '' : 's'} in ${file}`)
+  writeAtomic(file, out)
+  console.log(`✔ decrypted ${todo.length} value${todo.length === 1 ? '' : 's'} in ${file}`)
 }
 
 function cmdKeypair (opts) {
@@ -305,7 +349,8 @@ function loadFiles (opts, processEnv) {
 function cmdGet (opts) {
   if (opts.positional.length !== 1) throw usage('get needs exactly one KEY', 'get')
   const key = opts.positional[0]
-  const env = {}
+  // a copy of the environment: --expand sees its variables, as `run` does
+  const env = { ...process.env }
   const r = loadFiles(opts, env)
   if (r.error) throw r.error
   if (!Object.prototype.hasOwnProperty.call(r.parsed, key)) throw new CliError('MISSING_KEY', `${key} is not set in ${(opts.files.length ? opts.files : ['.env']).join(', ')}`)
@@ -322,23 +367,25 @@ function cmdSet (opts) {
   const file = opts.files[0] || '.env'
   let src = ''
   try { src = readText(file) } catch (err) { if (err.code !== 'MISSING_ENV_FILE') throw err }
-  let text
-  if (opts.plain || isKeyName(key)) {
-    text = quoteValue(value)
-  } else {
+  let text = value
+  if (!(opts.plain || isKeyName(key))) {
     const ens = ensurePublicKey(file, src, opts)
     src = ens.src
-    text = `"${envx().encryptValue(value, ens.publicKey)}"`
+    text = envx().encryptValue(value, ens.publicKey)
   }
   const all = entries(src).filter((e) => e.key === key)
   const last = all[all.length - 1]
   if (last && last.start !== null) {
-    src = replaceRanges(src, [{ start: last.start, end: last.end, text: last.lead + text }])
+    src = writeValue(src, { start: last.start, end: last.end, prefix: last.lead }, key, text, { prefer: last.quote || (text === value ? null : '"') })
   } else if (last) {
-    src = replaceRanges(src, [{ start: last.matchStart, end: last.matchEnd, text: `${key}=${text}` }])
+    // an empty value: dotenv's match runs on over the following blank and comment
+    // lines; only the key's own line is replaced
+    const eol = src.indexOf('\n', last.matchStart)
+    const end = eol < 0 ? last.matchEnd : Math.min(last.matchEnd, eol)
+    src = writeValue(src, { start: last.matchStart, end, prefix: `${key}=` }, key, text, { prefer: text === value ? null : '"' })
   } else {
     if (src && !src.endsWith('\n')) src += '\n'
-    src += `${key}=${text}\n`
+    src = writeValue(src, { start: src.length, end: src.length, prefix: `${key}=`, suffix: '\n' }, key, text, { prefer: text === value ? null : '"' })
   }
   writeAtomic(file, src, fs.existsSync(file) ? undefined : 0o600)
   console.log(`✔ set ${key}${opts.plain ? ' (plain)' : ' (encrypted)'} in ${file}`)
