@@ -137,3 +137,11 @@ test('plain config() is untouched by the extras (no files/env keys in the result
     assert.deepEqual(r, { parsed: { A: '$B', B: 'b' } })
   })
 })
+
+test('cascade with a file: URL path reads that directory', () => withDir(files(['.env', '.env.development']), (dir) => {
+  const { pathToFileURL } = require('url')
+  const r = sg.config({ path: pathToFileURL(dir + '/'), cascade: true, nodeEnv: 'development', processEnv: {} })
+  assert.equal(r.error, undefined)
+  assert.equal(r.parsed.WHO, '.env.development')
+  assert.deepEqual(r.files.map((f) => path.basename(f)), ['.env.development', '.env'])
+}))

@@ -196,3 +196,27 @@ test('config({ decrypt: true }) teaches the default masker the private key(s) it
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('config({ decrypt }) teaches the masker every decrypted value, whatever its key is called; a file: URL path finds .env.keys next to the file', () => {
+  const { pathToFileURL } = require('url')
+  const dir = tmp()
+  const cwd = process.cwd()
+  try {
+    const kp = sg.keypair()
+    const values = { DATABASE_URL: `postgres://u:${fake('dbpw')}@h/db`, MY_CRED: fake('cred'), PLAIN_NAME: fake('plain') }
+    const lines = Object.entries(values).map(([k, v]) => `${k}="${sg.encryptValue(v, kp.publicKey)}"`)
+    fs.writeFileSync(path.join(dir, '.env'), `DOTENV_PUBLIC_KEY="${kp.publicKey}"\n${lines.join('\n')}\nHOST=db.internal\n`)
+    fs.writeFileSync(path.join(dir, '.env.keys'), `DOTENV_PRIVATE_KEY="${kp.privateKey}"\n`)
+    process.chdir(os.tmpdir()) // .env.keys is found next to the file, not in the cwd
+    const r = sg.config({ path: pathToFileURL(path.join(dir, '.env')), decrypt: true, processEnv: {} })
+    assert.equal(r.error, undefined)
+    for (const [k, v] of Object.entries(values)) {
+      assert.equal(r.parsed[k], v)
+      assert.equal(sg.mask(`x=${v}`), 'x=[REDACTED]', k)
+    }
+    assert.equal(sg.mask('db.internal'), 'db.internal', 'plain values are not learned')
+  } finally {
+    process.chdir(cwd)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

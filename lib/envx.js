@@ -15,6 +15,11 @@ const { parseBoolean, optionsFromEnv, populate, parse } = env
 
 const ENCRYPTED_PREFIX = 'encrypted:'
 
+// A path option as a file-system path: `file:` URLs (which config() accepts) included.
+function fsPath (p) {
+  return p instanceof URL ? require('url').fileURLToPath(p) : String(resolveHome(p))
+}
+
 const usesExtras = env._internal.usesExtras
 
 // ------------------------------------------------------------------ cascade
@@ -89,8 +94,8 @@ function findPrivateKey (privateKeyName, filepath, opts, processEnv) {
     if (src && typeof src[privateKeyName] === 'string' && src[privateKeyName]) return { value: src[privateKeyName], source: 'env' }
   }
   const candidates = opts.envKeysFile
-    ? [path.resolve(String(resolveHome(opts.envKeysFile)))]
-    : [...new Set([path.join(path.dirname(path.resolve(String(filepath))), '.env.keys'), path.resolve('.env.keys')])]
+    ? [path.resolve(fsPath(opts.envKeysFile))]
+    : [...new Set([path.join(path.dirname(path.resolve(fsPath(filepath))), '.env.keys'), path.resolve('.env.keys')])]
   for (const kf of candidates) {
     const keys = readKeysFile(kf)
     if (keys && keys[privateKeyName]) return { value: keys[privateKeyName], source: displayPath(kf) }
@@ -126,7 +131,11 @@ function decryptParsed (parsed, filepath, opts, processEnv) {
   }
   const decrypted = []
   keys.forEach((k, i) => {
-    if (out[i] !== values[i]) decrypted.push(k)
+    if (out[i] !== values[i]) {
+      decrypted.push(k)
+      // every decrypted value is a secret, whatever its key is called
+      try { native.learnSecret(out[i]) } catch { /* shorter than the masker's minimum */ }
+    }
     parsed[k] = out[i]
   })
   return decrypted
@@ -318,7 +327,7 @@ function configx (options = {}) {
     const nodeEnv = opts.nodeEnv || (processEnv.NODE_ENV) || process.env.NODE_ENV || 'development'
     let dir = process.cwd()
     if (opts.path && !Array.isArray(opts.path)) {
-      dir = path.resolve(String(resolveHome(opts.path)))
+      dir = path.resolve(fsPath(opts.path))
       try { if (fs.statSync(dir).isFile()) dir = path.dirname(dir) } catch {}
     }
     paths = cascadeFiles(convention, nodeEnv).map((f) => path.join(dir, f))
@@ -332,11 +341,13 @@ function configx (options = {}) {
   let lastError
   const parsedAll = {}
   const loaded = []
+  const decryptedKeys = new Set()
   for (const p of paths) {
     try {
       const parsed = readEnvFile(p, encoding, maxFileSize)
       let decrypted = []
       if (decrypt) decrypted = decryptParsed(parsed, p, opts, processEnv)
+      for (const k of decrypted) decryptedKeys.add(k)
       // a cascade keeps its precedence even with override (which then only means: files win over processEnv)
       populate(parsedAll, parsed, convention ? { ...opts, override: false } : opts)
       loaded.push(displayPath(p))
@@ -355,6 +366,10 @@ function configx (options = {}) {
   if (parseBoolean(opts.expand)) {
     const limited = expandInto(parsedAll, processEnv)
     if (limited.length) lastError = expandLimitError(limited)
+    // a decrypted value as expansion made it (`${HOST}` around a password)
+    for (const k of decryptedKeys) {
+      if (typeof parsedAll[k] === 'string') try { native.learnSecret(parsedAll[k]) } catch {}
+    }
   }
   learnSecrets(parsedAll)
 
