@@ -138,6 +138,8 @@ fn resolve_escapes(v: &str) -> String {
 struct Env<'a> {
     process_env: &'a HashMap<String, String>,
     running: &'a HashMap<String, String>,
+    /// The longest value a reference can bring in (process env and values expanded so far).
+    longest: usize,
 }
 
 impl Env<'_> {
@@ -149,9 +151,14 @@ impl Env<'_> {
 /// Expand one value; Err(()) when the budget ran out.
 fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
     let max_iter = BASE_ITERATIONS + 4 * value.len();
-    let max_len = MIN_LEN_BUDGET.max(value.len().saturating_mul(4));
     let dollars = value.bytes().filter(|&c| c == b'$').count();
-    let work_budget = MIN_WORK_BUDGET.max(value.len().saturating_mul(dollars + 16));
+    // Long enough for every reference to bring in the longest value twice
+    // over (a 70 KB certificate copied with ${CERT}); a reference loop grows
+    // past any such bound.
+    let max_len = MIN_LEN_BUDGET
+        .max(value.len().saturating_mul(4))
+        .max(value.len().saturating_add((dollars + 1).saturating_mul(env.longest).saturating_mul(2)));
+    let work_budget = MIN_WORK_BUDGET.max(value.len().max(max_len).saturating_mul(dollars + 16));
     let mut result = value.to_string();
     // The "seen" set holds 64-bit keyed hashes of whole strings (memory stays
     // O(iterations)); a false positive needs a SipHash collision.
@@ -186,8 +193,12 @@ fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
         };
         let mut next = js_replace_first(&result, &template, &repl);
         if next == result {
-            // dotenv-expand would repeat this exact step forever: treat the
-            // reference as self-referential instead.
+            // dotenv-expand stops here when the string equals the referenced
+            // variable's value (its check below); otherwise it would repeat
+            // this exact step forever: treat the reference as self-referential.
+            if env.running.get(&name).map(|v| v == &result).unwrap_or(false) {
+                break;
+            }
             next = js_replace_first(&result, &template, &rest);
             if next == result {
                 let pos = result.find(&template).unwrap_or(start);
@@ -210,13 +221,14 @@ fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
 /// populated into it, as `expand(dotenv.config())` sees it).
 pub fn expand(parsed: &[(String, String)], process_env: &HashMap<String, String>) -> Expanded {
     let mut running: HashMap<String, String> = HashMap::with_capacity(parsed.len());
+    let mut longest = process_env.values().map(|v| v.len()).max().unwrap_or(0);
     let mut values = Vec::with_capacity(parsed.len());
     let mut limited = Vec::new();
     for (key, value) in parsed {
         let raw = match process_env.get(key) {
             Some(pe) if !pe.is_empty() && pe != value => pe.clone(),
             _ => {
-                let env = Env { process_env, running: &running };
+                let env = Env { process_env, running: &running, longest };
                 match expand_value(value, &env) {
                     Ok(v) => v,
                     Err(()) => {
@@ -227,6 +239,7 @@ pub fn expand(parsed: &[(String, String)], process_env: &HashMap<String, String>
             }
         };
         let v = resolve_escapes(&raw);
+        longest = longest.max(v.len());
         running.insert(key.clone(), v.clone());
         values.push(v);
     }
@@ -264,6 +277,19 @@ mod tests {
     fn self_reference_and_nested_defaults() {
         assert_eq!(run(&[("A", "$A")], &[("A", "$A")]), vec![""]);
         assert_eq!(run(&[("A", "${U:-${V:-deep}}")], &[]), vec!["deep"]);
+    }
+
+    #[test]
+    fn review_cases() {
+        // dotenv-expand stops when the unchanged string equals the referenced value
+        assert_eq!(run(&[("U", "\\${U:-$&}"), ("C", "${U:-$&}")], &[]), vec!["${U:-$&}", "${U:-$&}"]);
+        // a long value copied by reference is not a loop
+        let cert = format!("FAKE{}", "x".repeat(70_000));
+        let v = run(&[("CERT", cert.as_str()), ("COPY", "${CERT}"), ("TWICE", "$CERT$CERT")], &[]);
+        assert_eq!(v[1], cert);
+        assert_eq!(v[2], format!("{cert}{cert}"));
+        let big = "y".repeat(100_000);
+        assert_eq!(run(&[("B", "[$BIG]")], &[("BIG", big.as_str())])[0], format!("[{big}]"));
     }
 
     #[test]

@@ -235,14 +235,13 @@ pub fn json_fields(text: &str) -> Option<HashMap<String, SecretString>> {
     if !t.starts_with('{') {
         return None;
     }
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    let serde_json::Value::Object(map) = v else { return None };
+    // Raw field texts: a number or object field is handed out exactly as
+    // written (no lost digits, no reordered keys); strings are unescaped.
+    let map: HashMap<String, &serde_json::value::RawValue> = serde_json::from_str(text).ok()?;
     let mut out = HashMap::with_capacity(map.len());
-    for (k, v) in map {
-        let s = match v {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        };
+    for (k, raw) in map {
+        let r = raw.get();
+        let s = if r.starts_with('"') { serde_json::from_str::<String>(r).ok()? } else { r.to_string() };
         out.insert(k, SecretString::from(s));
     }
     Some(out)
@@ -315,6 +314,13 @@ mod tests {
         assert_eq!(f["o"].expose_secret(), r#"{"k":1}"#);
         assert!(json_fields("plain").is_none());
         assert!(json_fields("[1]").is_none());
+        // non-string fields come back exactly as written: no lost digits, no reordered keys
+        let f = json_fields(r#"{"acct": 123456789012345678901234, "pin": 1.50, "e": 1e2, "o": {"z":1,"a":2}, "s": "a\"b\u00e9"}"#).unwrap();
+        assert_eq!(f["acct"].expose_secret(), "123456789012345678901234");
+        assert_eq!(f["pin"].expose_secret(), "1.50");
+        assert_eq!(f["e"].expose_secret(), "1e2");
+        assert_eq!(f["o"].expose_secret(), r#"{"z":1,"a":2}"#);
+        assert_eq!(f["s"].expose_secret(), "a\"bé");
         let v = SecretValue::from_bytes(b"sk_test_FAKE_123".to_vec());
         assert!(!format!("{v:?}").contains("FAKE"));
         assert!(matches!(SecretValue::from_bytes(vec![0xff, 0]), SecretValue::Binary(_)));
