@@ -270,3 +270,10 @@ test('get --expand sees the environment; writes go through a symlinked .env; a f
   const left = fs.readdirSync(path.join(dir, 'real')).filter((f) => f.endsWith('.tmp'))
   assert.deepEqual(left, [])
 }))
+
+test('CRLF files keep CRLF; --convention is checked as usage (exit 2)', () => withDir((dir) => {
+  fs.writeFileSync(path.join(dir, '.env'), 'A=FAKE_a\r\nB=FAKE_b\r\n')
+  assert.equal(cli(['set', 'C', 'FAKE_c', '--plain'], dir).status, 0)
+  assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), 'A=FAKE_a\r\nB=FAKE_b\r\nC=FAKE_c\r\n')
+  assert.equal(cli(['run', '--convention', 'bogus', '--', process.execPath, '-e', '0'], dir).status, 2)
+}))

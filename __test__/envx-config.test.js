@@ -145,3 +145,9 @@ test('cascade with a file: URL path reads that directory', () => withDir(files([
   assert.equal(r.parsed.WHO, '.env.development')
   assert.deepEqual(r.files.map((f) => path.basename(f)), ['.env.development', '.env'])
 }))
+
+test('a string schema default is read like an env value', () => {
+  const r = sg.validateEnv({}, { schema: { PORT: { type: 'port', default: '3000' }, N: { type: 'number', default: 'abc' }, B: { type: 'bool', default: true } } })
+  assert.deepEqual(r.env, { PORT: 3000, B: true })
+  assert.deepEqual(r.error.issues.map((i) => i.key), ['N'])
+})

@@ -220,3 +220,19 @@ test('config({ decrypt }) teaches the masker every decrypted value, whatever its
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('envKeysFile may name the directory that holds .env.keys', () => {
+  const dir = tmp()
+  try {
+    const kp = sg.keypair()
+    const v = fake('dirkeys')
+    fs.mkdirSync(path.join(dir, 'keys'))
+    fs.writeFileSync(path.join(dir, '.env'), `DOTENV_PUBLIC_KEY="${kp.publicKey}"\nK="${sg.encryptValue(v, kp.publicKey)}"\n`)
+    fs.writeFileSync(path.join(dir, 'keys', '.env.keys'), `DOTENV_PRIVATE_KEY="${kp.privateKey}"\n`)
+    const r = sg.config({ path: path.join(dir, '.env'), decrypt: true, envKeysFile: path.join(dir, 'keys'), processEnv: {} })
+    assert.equal(r.error, undefined)
+    assert.equal(r.parsed.K, v)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -102,7 +102,10 @@ function parseArgs (argv, cmd) {
     else if (a === '--new') o.new = true
     else if (a === '--expand') o.expand = true
     else if (a === '--override' || a === '--overload') o.override = true
-    else if (a === '--convention') o.convention = val()
+    else if (a === '--convention') {
+      o.convention = val()
+      if (o.convention !== 'nextjs' && o.convention !== 'flow') throw usage('--convention must be nextjs or flow', cmd)
+    }
     // never echoed: it may be a VALUE that starts with '-'
     else if (a.startsWith('-') && a.length > 1) throw usage(`unknown option (argument ${i + 2}, not shown: it may be a value; put a VALUE that starts with '-' after --)`, cmd)
     else if (cmd === 'run' && o.rest === null) { o.rest = argv.slice(i); break } else o.positional.push(a)
@@ -178,9 +181,14 @@ function writeValue (src, { start, end, prefix = '', suffix = '' }, key, value, 
   throw new CliError('UNREPRESENTABLE_VALUE', UNREPRESENTABLE)
 }
 
+// Files read with CRLF line ends get them back when written (dotenv reads both alike).
+const crlfFiles = new Set()
+
 function readText (file) {
   try {
-    return fs.readFileSync(file, 'utf8').replace(/\r\n?/g, '\n')
+    const text = fs.readFileSync(file, 'utf8')
+    if (text.includes('\r\n')) crlfFiles.add(path.resolve(file))
+    return text.replace(/\r\n?/g, '\n')
   } catch (err) {
     if (err.code === 'ENOENT') throw new CliError('MISSING_ENV_FILE', `${file} does not exist`)
     throw new CliError(err.code || 'READ_FAILED', `cannot read ${file}: ${err.code || err.message}`)
@@ -194,6 +202,7 @@ function readText (file) {
  * may hold decrypted values).
  */
 function writeAtomic (file, text, mode) {
+  if (crlfFiles.has(path.resolve(file))) text = text.replace(/\n/g, '\r\n')
   try { file = fs.realpathSync(file) } catch {}
   let m = mode
   try { m = m ?? (fs.statSync(file).mode & 0o777) } catch { m = m ?? 0o644 }

@@ -15,6 +15,12 @@ const { parseBoolean, optionsFromEnv, populate, parse } = env
 
 const ENCRYPTED_PREFIX = 'encrypted:'
 
+// envKeysFile may name the directory holding .env.keys (dotenvx accepts that too).
+function keysFileIn (p) {
+  try { if (fs.statSync(p).isDirectory()) return path.join(p, '.env.keys') } catch {}
+  return p
+}
+
 // A path option as a file-system path: `file:` URLs (which config() accepts) included.
 function fsPath (p) {
   return p instanceof URL ? require('url').fileURLToPath(p) : String(resolveHome(p))
@@ -94,7 +100,7 @@ function findPrivateKey (privateKeyName, filepath, opts, processEnv) {
     if (src && typeof src[privateKeyName] === 'string' && src[privateKeyName]) return { value: src[privateKeyName], source: 'env' }
   }
   const candidates = opts.envKeysFile
-    ? [path.resolve(fsPath(opts.envKeysFile))]
+    ? [keysFileIn(path.resolve(fsPath(opts.envKeysFile)))]
     : [...new Set([path.join(path.dirname(path.resolve(fsPath(filepath))), '.env.keys'), path.resolve('.env.keys')])]
   for (const kf of candidates) {
     const keys = readKeysFile(kf)
@@ -275,7 +281,12 @@ function validate (source, { required, schema } = {}) {
       const s = normalizeSpec(key, schema[key])
       const v = get(key)
       if (v === undefined || (v === '' && s.type !== 'string')) {
-        if (s.default !== undefined) out[key] = s.default
+        if (s.default !== undefined) {
+          // a string default is read like an env value ('3000' for a port is 3000)
+          const d = typeof s.default === 'string' ? checkValue(s.default, s) : [s.default]
+          if (Array.isArray(d)) out[key] = d[0]
+          else issues.push({ key, reason: `default ${d}` })
+        }
         else if (s.optional === true || s.required === false) { /* absent and allowed */ } else if (!issues.some((i) => i.key === key)) issues.push({ key, reason: 'is missing' })
         continue
       }
