@@ -216,7 +216,7 @@ class Secrets {
   static getter (i) {
     return function () {
       const u = this.#u
-      if (u !== undefined && i < 31 && (u.seen & (1 << i)) === 0) { u.seen |= 1 << i; reportRead(u, i) }
+      if (u !== undefined && markSeen(u, i)) reportRead(u, i)
       return this.#v[i]
     }
   }
@@ -228,6 +228,23 @@ class Secrets {
   [util.inspect.custom] () { return REDACTED }
 }
 Object.defineProperty(Secrets.prototype, Symbol.toStringTag, { value: 'Secrets' })
+
+// Which aliases this request has read: bits of u.seen for the first 31, a Set
+// beyond. Returns true the first time alias i is marked.
+function markSeen (u, i) {
+  if (i < 31) {
+    if ((u.seen & (1 << i)) !== 0) return false
+    u.seen |= 1 << i
+    return true
+  }
+  const more = u.more || (u.more = new Set())
+  if (more.has(i)) return false
+  more.add(i)
+  return true
+}
+function wasSeen (u, i) {
+  return i < 31 ? (u.seen & (1 << i)) !== 0 : u.more !== undefined && u.more.has(i)
+}
 
 function reportRead (u, i) {
   const { cache, name } = u.refs[i]
@@ -267,6 +284,8 @@ function mergeSecrets (prev, aliases, values, use, mergedClasses) {
     const j = prevAliases.indexOf(a)
     vals.push(Secrets.rawOf(prev, j)) // not prev[a]: that would report a read nobody made
     use.refs.push(prevUse && j >= 0 ? prevUse.refs[j] : { cache: null, name: '' })
+    // a read already reported through the earlier bag is not reported again
+    if (prevUse && j >= 0 && wasSeen(prevUse, j)) markSeen(use, vals.length - 1)
   }
   return new entry.C(vals, use)
 }
@@ -416,13 +435,27 @@ function monitorOf (cache) {
 }
 // A route *pattern* with its mount path (bounded cardinality, never the raw URL:
 // it may carry a key). Secret reads and key checks label routes the same way.
+// The route's pattern after the mount path. Express exposes the mount path only
+// as matched text (req.baseUrl): a router mounted at '/tenants/:tenant' gives
+// one label per tenant (README, Monitoring). Array and RegExp routes are
+// labelled by their patterns.
 function routeLabel (req) {
-  if (req.route && typeof req.route.path === 'string') return (req.baseUrl || '') + req.route.path
+  const r = req.route
+  if (r) {
+    const p = r.path
+    if (typeof p === 'string') return (req.baseUrl || '') + p
+    if (p !== undefined && p !== null) return (req.baseUrl || '') + (Array.isArray(p) ? p.map(String).join('|') : String(p))
+  }
   return req.baseUrl || '*'
 }
 function requestIdOf (req, header = 'x-request-id') {
   const h = req.headers && req.headers[header]
-  return typeof h === 'string' && h.length > 0 ? h.slice(0, 200) : undefined
+  if (typeof h !== 'string' || h.length === 0) return undefined
+  // masked before it is cut (a cut could split a secret); short ones are masked in the audit
+  return h.length > 200 ? maskText(h).slice(0, 200) : h
+}
+function maskText (s) {
+  try { return require('./mask').mask(s) } catch { return '[UNMASKABLE]' }
 }
 function sourceOf (req) {
   return req.ip || (req.socket && req.socket.remoteAddress) || undefined

@@ -24,7 +24,8 @@ function scrub (s) {
 const MAX_LABEL = 128
 function label (v, dflt) {
   if (typeof v !== 'string' || v.length === 0) return dflt
-  return v.length > MAX_LABEL ? v.slice(0, MAX_LABEL) : v
+  // masked before it is cut: a cut could split a secret the masker then no longer recognises
+  return v.length > MAX_LABEL ? scrub(v).slice(0, MAX_LABEL) : v
 }
 
 function isObj (v) { return v !== null && typeof v === 'object' && !Array.isArray(v) }
@@ -66,26 +67,34 @@ class AuditFile {
 
   open () {
     this.fd = fs.openSync(this.file, 'a', 0o600)
+    // an existing file keeps its mode on open: the trail is private all the same
+    try { fs.fchmodSync(this.fd, 0o600) } catch {}
     this.size = fs.fstatSync(this.fd).size
   }
 
   rotate () {
     fs.closeSync(this.fd)
     this.fd = null
-    if (this.maxFiles < 1) {
-      fs.truncateSync(this.file, 0)
-    } else {
-      for (let i = this.maxFiles - 1; i >= 1; i--) {
-        const from = `${this.file}.${i}`
-        if (fs.existsSync(from)) fs.renameSync(from, `${this.file}.${i + 1}`)
+    try {
+      if (this.maxFiles < 1) {
+        fs.truncateSync(this.file, 0)
+      } else {
+        for (let i = this.maxFiles - 1; i >= 1; i--) {
+          const from = `${this.file}.${i}`
+          if (fs.existsSync(from)) fs.renameSync(from, `${this.file}.${i + 1}`)
+        }
+        fs.renameSync(this.file, `${this.file}.1`)
       }
-      fs.renameSync(this.file, `${this.file}.1`)
+    } finally {
+      // a failed rotation (a rename refused) keeps appending to the current
+      // file, and the next write tries again
+      this.open()
     }
-    this.open()
   }
 
   write (line) {
     const buf = Buffer.from(line, 'utf8')
+    if (this.fd === null) this.open()
     if (this.size > 0 && this.size + buf.length > this.maxBytes) this.rotate()
     let off = 0
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off)
@@ -241,10 +250,10 @@ class Monitor {
       if (v === undefined || v === null) continue
       ev[k] = typeof v === 'string' ? scrub(v) : v
     }
-    this.auditEvents++
     try {
       if (this.auditFile !== null) this.auditFile.write(JSON.stringify(ev) + '\n')
       if (this.auditFn !== null) this.auditFn(ev)
+      this.auditEvents++ // written (or handed to the function)
     } catch (err) {
       this.auditErrors++
       if (this.cache.listenerCount('auditError') > 0) {
@@ -307,6 +316,12 @@ class Monitor {
         route = 'other'
       }
       routes.set(route, (e = make()))
+      // an entry made by a rejected request (extra === null) counts, but does
+      // not teach the route: its first accepted use is still new
+      e.taught = extra !== null
+      if (e.taught) this.newRoute(kind, name, route, routes.size - 1, extra)
+    } else if (e.taught === false && extra !== null) {
+      e.taught = true
       this.newRoute(kind, name, route, routes.size - 1, extra)
     }
     return e
