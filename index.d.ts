@@ -386,7 +386,7 @@ export interface ApiKeyMiddleware extends SgMiddleware {
 
 /**
  * Middleware accepting only requests with a valid client key (constant-time
- * comparison of HMAC digests); sets `req.apiClient` to the key's client name
+ * comparison of keyed SHA-256 digests); sets `req.apiClient` to the key's client name
  * ('default' for a single-key secret). Missing and wrong keys get the same 401
  * `{ error: { code: 'API_KEY_INVALID', message } }`.
  */
@@ -667,14 +667,14 @@ export interface DotenvConfigOptions {
   cascade?: boolean
   /** Cascade convention: 'nextjs' (@next/env) or 'flow' (dotenv-flow). */
   convention?: 'nextjs' | 'flow'
-  /** Environment name for the cascade. Default processEnv.NODE_ENV, else 'development'. */
+  /** Environment name for the cascade. Default processEnv.NODE_ENV, then process.env.NODE_ENV, else 'development'. */
   nodeEnv?: string
   /** Decrypt dotenvx `encrypted:` values. Default false (true when privateKey is given). */
   decrypt?: boolean
   /** Private key(s) (hex, comma-separated) to use instead of DOTENV_PRIVATE_KEY* / .env.keys. */
   privateKey?: string
-  /** The .env.keys file to read. Default: next to each .env file, then the cwd. */
-  envKeysFile?: string
+  /** The .env.keys file (or the directory holding it) to read. Default: next to each .env file, then the cwd. */
+  envKeysFile?: string | URL
   /** Variables that must be present and non-empty after loading. */
   required?: string[]
   /** Types/constraints of variables; typed values are returned in result.env. */

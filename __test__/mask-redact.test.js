@@ -88,3 +88,12 @@ test('redact: an http request / response is copied as { method, url, headers, â€
   for (const v of [bearer, sid]) assert.ok(!out.includes(v), out.slice(0, 2000))
   assert.ok(lines.length === 1 && lines[0].length < 1500, `one short line: ${lines[0] && lines[0].length} bytes`)
 })
+
+test('maxDepth is validated like the other masker options', () => {
+  const sg = require('..')
+  for (const maxDepth of ['3', 1.5, -1]) {
+    assert.throws(() => createMasker({ maxDepth }), { code: 'INVALID_OPTION' }, String(maxDepth))
+    assert.throws(() => sg.configureMasking({ maxDepth }), { code: 'INVALID_OPTION' }, String(maxDepth))
+  }
+  assert.deepEqual(createMasker({ maxDepth: 1 }).redact({ a: { b: { c: 1 } } }), { a: { b: '[Depth limit]' } })
+})

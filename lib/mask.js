@@ -29,6 +29,9 @@ function checkOptions (o, name) {
 
 function nativeOptions (o) {
   const out = {}
+  if (o.maxDepth !== undefined && (!Number.isInteger(o.maxDepth) || o.maxDepth < 0)) {
+    throw typeError('INVALID_OPTION', 'maxDepth must be an integer >= 0')
+  }
   if (o.censor !== undefined) {
     if (typeof o.censor !== 'string') throw typeError('INVALID_OPTION', 'censor must be a string')
     out.censor = o.censor
