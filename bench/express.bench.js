@@ -12,10 +12,16 @@ const path = require('path')
 
 const VARIANTS = {
   bare: 'bare Express',
+  noop: '+ one no-op middleware',
+  noop2: '+ two no-op middlewares',
   secrets: '+ express() (3 cached secrets)',
   apikey: '+ requireApiKey()',
   both: '+ requireApiKey() + express()',
 }
+// Each secret-guard variant against the same number of no-op middlewares: what
+// Express itself charges for running any middleware layer (tens of µs of CPU
+// per request on this machine) is not secret-guard's cost.
+const SAME_SHAPE = { secrets: 'noop', apikey: 'noop', both: 'noop2' }
 const API_KEY = 'sgk_test_FAKE_bench_client_key_0001'
 
 // Three secrets and a client-key set as mounted files (file: provider), the way
@@ -41,6 +47,9 @@ if (process.argv[2] === '--serve') {
   const { cache, secrets, keysName } = benchCache(sg)
   const app = express()
   app.disable('etag')
+  const noop = (req, res, next) => next()
+  if (variant === 'noop' || variant === 'noop2') app.use(noop)
+  if (variant === 'noop2') app.use(noop)
   if (variant === 'apikey' || variant === 'both') app.use(sg.requireApiKey({ cache, name: keysName }))
   if (variant === 'secrets' || variant === 'both') app.use(sg.express({ cache, secrets }))
   app.get('/', (req, res) => res.send('hello'))
@@ -113,14 +122,15 @@ async function main () {
   const cost = await middlewareCost()
   const perReqNs = cpu.bare * 1000 // CPU ns per bare request
   console.log('')
-  console.log('variant                              req/s  vs bare | server CPU/req  vs bare | middleware ns/call  projected')
+  console.log('variant                              req/s  vs bare | server CPU/req  vs bare  vs no-op | middleware ns/call  projected')
   for (const [v, label] of Object.entries(VARIANTS)) {
     const ratio = best[v] / best.bare
     const cpuRatio = cpu.bare / cpu[v]
-    const ns = cost[v]
+    const same = SAME_SHAPE[v] ? `${(cpu[SAME_SHAPE[v]] / cpu[v] * 100).toFixed(1).padStart(6)} %` : '       —'
+    const ns = cost[v] || 0
     const proj = 1 / (1 + ns / perReqNs)
     console.log(`${label.padEnd(34)} ${best[v].toFixed(0).padStart(7)} ${(ratio * 100).toFixed(1).padStart(6)} % | ` +
-      `${cpu[v].toFixed(1).padStart(9)} µs ${(cpuRatio * 100).toFixed(1).padStart(6)} % | ${ns.toFixed(0).padStart(10)}       ${(proj * 100).toFixed(1).padStart(6)} %`)
+      `${cpu[v].toFixed(1).padStart(9)} µs ${(cpuRatio * 100).toFixed(1).padStart(6)} % ${same} | ${ns.toFixed(0).padStart(10)}       ${(proj * 100).toFixed(1).padStart(6)} %`)
   }
   const g = cost.getSync
   console.log('')
