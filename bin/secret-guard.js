@@ -151,12 +151,6 @@ function quoteCandidates (v, prefer) {
 
 const UNREPRESENTABLE = 'the value cannot be written so that dotenv reads it back unchanged (it contains all three quote characters or escape sequences)'
 
-/** Text for VALUE on a .env line that dotenv parses back to exactly VALUE (on that line alone). */
-function quoteValue (v) {
-  for (const c of quoteCandidates(v)) if (sg().parse(`K=${c}`).K === v) return c
-  throw new CliError('UNREPRESENTABLE_VALUE', UNREPRESENTABLE)
-}
-
 /**
  * `src` with [start, end) replaced by prefix + VALUE + suffix, VALUE written the
  * first way with which dotenv reads the *whole file* back as intended: KEY has
@@ -550,4 +544,4 @@ if (require.main === module) {
   })
 }
 
-module.exports = { main, quoteValue, entries, secretLooking }
+module.exports = { main, entries, secretLooking }
