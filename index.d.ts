@@ -426,6 +426,7 @@ export function rotationWebhook(options: RotationWebhookOptions): RotationWebhoo
 export function signWebhook(
   secret: string | Buffer,
   body: string | Buffer | object,
+  /** `id`: 1–200 characters of A–Z a–z 0–9 _ : - (default: a random UUID). */
   options?: { timestamp?: number; id?: string; headers?: { timestamp?: string; id?: string; signature?: string } }
 ): { body: string | Buffer; headers: Record<string, string> }
 

@@ -187,6 +187,19 @@ for (const [label, expressLib] of FRAMEWORKS) {
       } finally { await s.close() }
     })
 
+    test('a JSON key set with a typo → 503 API_KEYS_INVALID, not one key spelled as the whole text', async () => {
+      const text = `{ "client-a": "${fakeSecret()}", }`
+      const n = env(text)
+      const { s } = await setup({ name: `env:${n}` })
+      try {
+        for (const key of [text, 'whatever-key-123']) {
+          const r = await s.request('/api/whoami', hdr(key))
+          assert.equal(r.status, 503)
+          assert.equal(r.json.error.code, 'API_KEYS_INVALID')
+        }
+      } finally { await s.close() }
+    })
+
     test('onReject customises the 401', async () => {
       const n = env(fakeSecret())
       const guard = sg.requireApiKey({ cache, name: `env:${n}`, onReject: (req, res, next, info) => res.status(401).json({ nope: info.reason }) })

@@ -107,6 +107,14 @@ for (const [label, expressLib] of FRAMEWORKS) {
         badScheme: (() => { const x = signWebhook(signKey, { name }); x.headers['x-secret-guard-signature'] = x.headers['x-secret-guard-signature'].replace('v1=', 'v0='); return x })(),
         truncatedSig: (() => { const x = signWebhook(signKey, { name }); x.headers['x-secret-guard-signature'] = x.headers['x-secret-guard-signature'].slice(0, 20); return x })(),
         junkTimestamp: (() => { const x = signWebhook(signKey, { name }); x.headers['x-secret-guard-timestamp'] = '1e12'; return x })(),
+        // "<ts>.<id>.<body>" split elsewhere: the body's text before its first '.'
+        // moved into the id keeps the signature valid unless ids exclude '.'.
+        idReframed: (() => {
+          const x = signWebhook(signKey, { name: `file:${fileName}.x` })
+          const cut = x.body.indexOf('.') + 1
+          x.headers['x-secret-guard-id'] += '.' + x.body.slice(0, cut - 1)
+          return { body: x.body.slice(cut), headers: x.headers }
+        })(),
       }
       cases.stale = signWebhook(signKey, { name }, { timestamp: nowSec() - 301 })
       for (const [what, req] of Object.entries(cases)) {
@@ -251,6 +259,14 @@ describe('rotationWebhook() / signWebhook() validation', () => {
     assert.equal(r.headers['x-secret-guard-signature'], 'v1=' + want)
     assert.throws(() => signWebhook('', 'x'), (e) => e.code === 'INVALID_SECRET')
     assert.throws(() => signWebhook('k', 'x', { timestamp: 1.5 }), (e) => e.code === 'INVALID_OPTION')
+    // ids exclude '.', the separator of the signed content
+    assert.throws(() => signWebhook('k', 'x', { id: 'a.b' }), (e) => e.code === 'INVALID_OPTION')
+    assert.ok(signWebhook('k', 'x', { id: 'evt:01J_abc-9' }))
+    // unserialisable bodies are INVALID_BODY TypeErrors, whatever JSON.stringify threw
+    const circular = {}; circular.self = circular
+    for (const body of [{ n: 1n }, circular, { toJSON () { throw new Error('boom') } }, undefined]) {
+      assert.throws(() => signWebhook('k', body), (e) => e instanceof TypeError && e.code === 'INVALID_BODY')
+    }
   })
   test('the replay cache is bounded: when full of live ids, new deliveries get 429 (not a silent replay window)', async () => {
     const n = 'SG_HOOK_BOUND_' + Math.random().toString(36).slice(2, 8).toUpperCase()

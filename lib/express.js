@@ -405,7 +405,9 @@ function parseKeySet (raw) {
 function keyEntries (raw) {
   let obj = null
   if (raw.trimStart().startsWith('{')) {
-    try { obj = JSON.parse(raw) } catch { obj = null }
+    // A value that looks like a JSON key set but does not parse is a broken key set
+    // (a hand-edit typo), not one key spelled '{ "client-a": … }': report API_KEYS_INVALID.
+    try { obj = JSON.parse(raw) } catch { return [] }
   }
   if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
     return Object.keys(obj).filter((c) => typeof obj[c] === 'string' && obj[c].length > 0).map((c) => [c, obj[c]])
@@ -665,6 +667,8 @@ const DEFAULT_HEADERS = Object.freeze({
 // The signed content binds the timestamp, the delivery id and the exact body
 // bytes: "<timestamp>.<id>.<raw body>". (Signing the id too is what makes the
 // replay cache sound: an unsigned id could be changed by whoever replays.)
+// Delivery ids never contain '.', the separator of the signed content.
+const ID_RE = /^[A-Za-z0-9_:-]{1,200}$/
 function hmacHex (secret, timestamp, id, body) {
   const h = crypto.createHmac('sha256', secret)
   h.update(String(timestamp) + '.' + id + '.', 'utf8')
@@ -682,12 +686,13 @@ function signWebhook (secret, body, options = {}) {
   if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) throw typeError('INVALID_SECRET', 'signWebhook(): secret must be a string or Buffer')
   if (secret.length === 0) throw typeError('INVALID_SECRET', 'signWebhook(): secret is empty')
   if (options === null || typeof options !== 'object') throw typeError('INVALID_OPTION', 'signWebhook(): options must be an object')
-  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body)
+  let raw
+  try { raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) } catch { raw = undefined }
   if (raw === undefined) throw typeError('INVALID_BODY', 'signWebhook(): body must be a string, Buffer or JSON-serialisable value')
   const timestamp = options.timestamp === undefined ? Math.floor(Date.now() / 1000) : options.timestamp
   if (!Number.isInteger(timestamp) || timestamp < 0) throw typeError('INVALID_OPTION', 'signWebhook(): options.timestamp must be integer Unix seconds')
   const id = options.id === undefined ? crypto.randomUUID() : options.id
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw typeError('INVALID_OPTION', 'signWebhook(): options.id must be a non-empty string (max 200)')
+  if (typeof id !== 'string' || !ID_RE.test(id)) throw typeError('INVALID_OPTION', 'signWebhook(): options.id must be 1-200 characters from A-Z a-z 0-9 _ : - (no \'.\')')
   const h = { ...DEFAULT_HEADERS, ...(options.headers || {}) }
   const bodyBuf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8')
   return {
@@ -855,7 +860,7 @@ function rotationWebhook (opts) {
     const id = req.headers[hdr.id]
     const sig = req.headers[hdr.signature]
     if (typeof ts !== 'string' || typeof id !== 'string' || typeof sig !== 'string') return unauthorized(res, 'missing_headers', req)
-    if (!/^\d{1,12}$/.test(ts) || id.length === 0 || id.length > 200) return unauthorized(res, 'malformed_headers', req)
+    if (!/^\d{1,12}$/.test(ts) || !ID_RE.test(id)) return unauthorized(res, 'malformed_headers', req)
     const now = Date.now()
     const tsMs = Number(ts) * 1000
     if (Math.abs(now - tsMs) > toleranceMs) return unauthorized(res, 'timestamp_out_of_tolerance', req)
