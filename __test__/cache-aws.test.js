@@ -273,3 +273,31 @@ test('aws: a secret scheduled for deletion is SECRET_NOT_FOUND on refresh, not s
   const cold = newCache(t)
   await assert.rejects(cold.get(`aws:${id}`), { code: 'SECRET_NOT_FOUND' })
 })
+
+// A remote secret that fails its first load is not fetched again for one
+// backoffBase: callers that never get a value (requests rejected because the
+// API-key secret is down, unsigned webhooks) cannot turn into one provider
+// call each. refresh() is the explicit way to ask again at once.
+test('aws: a failed first load is answered from memory for backoffBase, then asked again; refresh() bypasses', async (t) => {
+  const cache = newCache(t, { backoffBase: 400, jitter: 0 })
+  const name = uniq('late')
+  const calls = () => cache.stats().upstreamCalls
+  await assert.rejects(cache.get(`aws:${name}`), { code: 'SECRET_NOT_FOUND' })
+  assert.equal(calls(), 1)
+  for (let i = 0; i < 25; i++) {
+    await assert.rejects(cache.get(`aws:${name}`), (e) => e.code === 'SECRET_NOT_FOUND' && /asked again 400 ms after this failure/.test(e.message))
+  }
+  assert.equal(calls(), 1, 'no provider call within backoffBase')
+  const v = fakeSecret('late')
+  await create(name, v)
+  await assert.rejects(cache.get(`aws:${name}`), { code: 'SECRET_NOT_FOUND' }) // still within backoffBase
+  await new Promise((resolve) => setTimeout(resolve, 450))
+  assert.equal(await cache.get(`aws:${name}`), v)
+  assert.equal(calls(), 2)
+  // refresh() of a name whose first load failed asks the provider at once
+  const other = uniq('late2')
+  await assert.rejects(cache.get(`aws:${other}`), { code: 'SECRET_NOT_FOUND' })
+  await create(other, v)
+  await cache.refresh(`aws:${other}`)
+  assert.equal(await cache.get(`aws:${other}`), v)
+})

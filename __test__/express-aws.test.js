@@ -181,6 +181,35 @@ for (const [label, expressLib] of FRAMEWORKS) {
       assert.ok((await rec.requests()).some((x) => /secretsmanager/i.test(x)), 'moto recorded the refresh')
     })
 
+    test('key and signing secrets missing upstream: unauthenticated requests make no AWS call within backoffBase (one each at construction)', async (t) => {
+      const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, backoffBase: 60_000 })
+      t.after(() => cache.close())
+      const keys = uniq('missing/api-keys'); const signing = uniq('missing/whsec')
+      const a = expressLib()
+      a.post('/hook', sg.rotationWebhook({ cache, signingSecret: `aws:${signing}` }))
+      const guard = sg.requireApiKey({ cache, name: `aws:${keys}` })
+      t.after(() => guard.close())
+      a.get('/api', guard, (req, res) => res.send('x'))
+      const s = await serve(a)
+      transcripts.push(s.transcript)
+      t.after(() => s.close())
+      // (the factories start loading their secrets at construction: wait for those loads)
+      await assert.rejects(cache.ready([`aws:${keys}`]))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const before = cache.stats().upstreamCalls
+      assert.equal(before, 2, 'one load of each secret at construction')
+      for (let i = 0; i < 25; i++) {
+        assert.equal((await s.request('/api')).status, 503)
+      }
+      assert.equal(cache.stats().upstreamCalls - before, 0, 'requireApiKey(): no load of the key secret within backoffBase')
+      const unsigned = signWebhook(fakeSecret('whsec_test_FAKE_'), { name: `aws:${keys}` })
+      for (let i = 0; i < 25; i++) {
+        const r = await s.request('/hook', { method: 'POST', body: unsigned.body, headers: { ...unsigned.headers, 'x-secret-guard-id': 'id' + i } })
+        assert.equal(r.status, 503)
+      }
+      assert.equal(cache.stats().upstreamCalls - before, 0, 'rotationWebhook(): no load of the signing secret within backoffBase')
+    })
+
     test('provider down: a loaded secret keeps being served (200); a never-loaded one → 503 with code', async (t) => {
       const moto2 = await startMoto()
       t.after(() => moto2.stop())

@@ -255,6 +255,11 @@ pub struct Inner {
     /// Taken (and dropped: HTTP pools closed, tokens zeroized) by `close()`.
     providers: Mutex<Option<Arc<Providers>>>,
     entries: Mutex<HashMap<Key, Entry>>,
+    /// Remote (`aws:`/`vault:`) secrets whose first load just failed: until when
+    /// that failure is answered without a new upstream call, and the error.
+    /// Bounds what callers who never get a value (e.g. unauthenticated requests
+    /// hitting a guard whose key secret is down) can make the provider do.
+    failed: Mutex<HashMap<Key, (Instant, SgError)>>,
     tick: AtomicU64,
     pub stats: Stats,
     closed: AtomicBool,
@@ -321,6 +326,7 @@ impl Cache {
             opts,
             providers: Mutex::new(Some(Arc::new(providers))),
             entries: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
             tick: AtomicU64::new(1),
             stats: Stats::default(),
             closed: AtomicBool::new(false),
@@ -357,6 +363,43 @@ impl Inner {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn failed_lock(&self) -> MutexGuard<'_, HashMap<Key, (Instant, SgError)>> {
+        self.failed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A remote secret's failed first load, still within its backoff: the error
+    /// to answer with instead of calling the provider again.
+    fn recent_failure(&self, key: &Key) -> Option<SgError> {
+        let mut failed = self.failed_lock();
+        match failed.get(key) {
+            Some((until, err)) if Instant::now() < *until => Some(err.clone()),
+            Some(_) => {
+                failed.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Remember a failed first load of a remote secret for one `backoff_base`
+    /// (jittered). Bounded by `max_size`: expired records go first, and when
+    /// the map is still full the failure is simply not remembered.
+    fn remember_failure(&self, key: &Key, err: &SgError) {
+        if !matches!(key.kind, Kind::Aws | Kind::Vault) || err.code == "CACHE_CLOSED" {
+            return;
+        }
+        let now = Instant::now();
+        let mut failed = self.failed_lock();
+        if failed.len() >= self.opts.max_size.max(1) {
+            failed.retain(|_, (until, _)| now < *until);
+        }
+        if failed.len() < self.opts.max_size.max(1) || failed.contains_key(key) {
+            let wait = backoff(&self.opts, 1);
+            let again = SgError::new(err.code, format!("{} (the provider is asked again {} ms after this failure)", err.message, wait.as_millis()));
+            failed.insert(key.clone(), (now + wait, again));
+        }
+    }
+
     /// Start building the AWS client in the background (called when `aws` options are given).
     pub fn prewarm_aws(self: &Arc<Self>) {
         let providers = self.providers.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -378,6 +421,7 @@ impl Inner {
         drop(self.providers.lock().unwrap_or_else(|p| p.into_inner()).take());
         let drained: Vec<Entry> = self.lock().drain().map(|(_, e)| e).collect();
         drop(drained); // values zeroized on drop
+        self.failed_lock().clear();
         self.wake.notify_one();
     }
 
@@ -496,6 +540,11 @@ impl Inner {
                 Some(_) => true,
                 None => false,
             };
+            if !existed {
+                if let Some(err) = self.recent_failure(key) {
+                    return Err(err);
+                }
+            }
             // Still under the lock that saw no usable value: had it been
             // released, an upstream operation could finish in between and this
             // read would start a second one (single-flight broken).
@@ -684,6 +733,7 @@ impl Inner {
                 }
                 e.st.last_refresh_ms = Some(unix_ms());
                 if old.is_none() {
+                    self.failed_lock().remove(key);
                     e.st.loaded_ms = e.st.last_refresh_ms;
                     events.push(CacheEvent::Loaded { name: key.label(), stage: key.stage.clone(), version: newl.version.clone() });
                 }
@@ -736,6 +786,7 @@ impl Inner {
                     // Never loaded (or expired past max_stale): do not keep retrying in the background.
                     events.push(CacheEvent::LoadFailed { name: key.label(), stage: key.stage.clone(), code: err.code });
                     map.remove(key);
+                    self.remember_failure(key, &err);
                 } else {
                     e.loaded = None;
                 }
