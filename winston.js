@@ -62,12 +62,44 @@ function format (options = {}) {
     }
     for (const s of Object.getOwnPropertySymbols(info)) out[s] = info[s]
     const splat = info[SPLAT]
-    if (Array.isArray(splat)) out[SPLAT] = splat.map((a) => m.redact(a))
+    if (Array.isArray(splat)) {
+      const redacted = splat.map((a) => m.redact(a))
+      out[SPLAT] = redacted
+      if (!(info instanceof Error) && typeof info.message === 'string') {
+        setOwn(out, 'message', m.mask(censorRenderedArgs(info.message, splat, redacted)))
+      }
+    }
     if (typeof out[MESSAGE] === 'string') out[MESSAGE] = m.mask(out[MESSAGE])
     interpolateIfAssembling(out, m)
     return out
   }
   return winstonFormat(transform)()
+}
+
+// After splat(), an object argument is already written into the message
+// (`%o`, `%O`, `%j`, `%s`), where a value under a secret-looking key the masker
+// does not know cannot be found any more. splat() writes it with util.format,
+// i.e. one of these renderings: find each object argument's rendering in the
+// message and put the rendering of its redacted copy in its place.
+const RENDERINGS = [
+  (a) => util.inspect(a, { showHidden: true, showProxy: true, depth: 4 }), // %o
+  (a) => util.inspect(a), // %O
+  (a) => JSON.stringify(a), // %j
+  (a) => util.inspect(a, { depth: 0, colors: false, compact: 3 }) // %s of an object
+]
+function censorRenderedArgs (msg, splat, redacted) {
+  for (let i = 0; i < splat.length; i++) {
+    const a = splat[i]
+    if (a === null || typeof a !== 'object' || a === redacted[i]) continue
+    for (const render of RENDERINGS) {
+      let before, after
+      try { before = render(a); after = render(redacted[i]) } catch { continue }
+      if (typeof before === 'string' && before.length > 0 && before !== after && msg.includes(before)) {
+        msg = msg.split(before).join(String(after))
+      }
+    }
+  }
+  return msg
 }
 
 // Placed before splat() (the order older docs showed), masking the message and

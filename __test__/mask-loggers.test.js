@@ -206,6 +206,27 @@ test('winston: a secret that splat() assembles from pieces is masked, in the doc
   }
 })
 
+test('winston: values under secret-looking keys of %o/%O/%j/%s arguments are censored, after splat() as before it', () => {
+  const { errors, splat, json } = winston.format
+  for (const [name, formats] of [
+    ['errors, splat, format, json', [errors({ stack: true }), splat(), sgWinston.format(), json()]],
+    ['errors, format, splat, json', [errors({ stack: true }), sgWinston.format(), splat(), json()]]
+  ]) {
+    const s = sink()
+    const logger = winstonLogger(formats, s.stream)
+    for (const token of ['%o', '%O', '%j', '%s']) {
+      logger.info(`login ${token} done`, { user: 'ann', password: unregistered, nested: { token: unregistered } })
+    }
+    const out = s.text()
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    assert.equal(lines.length, 4, `${name}:\n${out}`)
+    assertClean(out, [unregistered])
+    for (const l of lines) {
+      assert.match(l.message, /^login .*user.*ann.*\[REDACTED\].* done$/s, name) // interpolated, censored
+    }
+  }
+})
+
 test('winston: format() never writes into the object the caller logged', () => {
   const { errors, splat, json } = winston.format
   for (const [formats, jsonFirst] of [
