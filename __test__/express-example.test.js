@@ -12,13 +12,21 @@ const sg = require('..')
 const dir = path.join(__dirname, '..', 'examples', 'express-app')
 
 test('example app: /, authorized /api call, 401 without key, signed webhook; no values leak', { timeout: 30_000 }, async () => {
-  const example = sg.parse(fs.readFileSync(path.join(dir, '.env.example')))
+  // EXAMPLE_ENV_FILE points at a copy of .env.example with another webhook key:
+  // the send-webhook.js command the server prints must sign with that key too.
+  const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sg-example-'))
+  const envFile = path.join(tmp, '.env.example')
+  const webhookKey = 'whsec_test_FAKE_' + require('crypto').randomBytes(12).toString('hex')
+  fs.writeFileSync(envFile, fs.readFileSync(path.join(dir, '.env.example'), 'utf8')
+    .replace(/^SECRET_GUARD_WEBHOOK_KEY=.*$/m, `SECRET_GUARD_WEBHOOK_KEY=${webhookKey}`))
+  const example = sg.parse(fs.readFileSync(envFile))
+  assert.equal(example.SECRET_GUARD_WEBHOOK_KEY, webhookKey)
   const clientKeys = JSON.parse(example.API_CLIENT_KEYS)
   const values = [example.STRIPE_KEY, example.MAILER_TOKEN, example.SECRET_GUARD_WEBHOOK_KEY, ...Object.values(clientKeys),
     fs.readFileSync(path.join(dir, 'secrets', 'db-password'), 'utf8').trim()]
 
   // A clean environment: only what the example needs from outside, PORT=0 for a free port.
-  const env = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', EXAMPLE_ENV_FILE: path.join(dir, '.env.example') }
+  const env = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', EXAMPLE_ENV_FILE: envFile }
   if (process.env.NODE_OPTIONS) env.NODE_OPTIONS = process.env.NODE_OPTIONS
   const child = spawn(process.execPath, [path.join(dir, 'server.js')], { env, cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
@@ -77,9 +85,18 @@ test('example app: /, authorized /api call, 401 without key, signed webhook; no 
     const all = bodies.join('\n') + out + err
     for (const v of values) assert.equal(all.includes(v), false, 'a value from .env.example leaked into responses or logs')
     assert.match(out, /curl -H "x-api-key: \$KEY"/, 'prints example curl commands')
+
+    // the printed webhook command, run as printed (a shell parses its env prefix)
+    const cmd = /^ {2}(EXAMPLE_ENV_FILE=.*send-webhook\.js env:STRIPE_KEY \S+)/m.exec(out)
+    assert.ok(cmd, 'prints the send-webhook command with EXAMPLE_ENV_FILE:\n' + out)
+    const sent = require('child_process').spawnSync('sh', ['-c', cmd[1]], { cwd: path.join(__dirname, '..'), env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 15_000 })
+    assert.equal(sent.status, 0, sent.stdout + sent.stderr)
+    assert.match(sent.stdout, /^200 /)
+    for (const v of values) assert.equal((sent.stdout + sent.stderr).includes(v), false)
   } finally {
     child.kill('SIGTERM')
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))])
     if (child.exitCode === null) child.kill('SIGKILL')
+    fs.rmSync(tmp, { recursive: true, force: true })
   }
 })

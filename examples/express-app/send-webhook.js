@@ -1,9 +1,8 @@
 'use strict'
 // Send a signed "secret rotated" notification to the example app:
 //   node examples/express-app/send-webhook.js env:STRIPE_KEY http://127.0.0.1:3000
-// The signing key is SECRET_GUARD_WEBHOOK_KEY from .env (or .env.example).
-const fs = require('fs')
-const path = require('path')
+// The signing key is SECRET_GUARD_WEBHOOK_KEY from the file server.js uses
+// (EXAMPLE_ENV_FILE, else .env, else .env.example).
 const secretGuard = require('../..')
 
 const [name, base = 'http://127.0.0.1:3000'] = process.argv.slice(2)
@@ -11,8 +10,7 @@ if (!name) {
   console.error('usage: node send-webhook.js <secret name, e.g. env:STRIPE_KEY> [base url]')
   process.exit(2)
 }
-const envFile = fs.existsSync(path.join(__dirname, '.env')) ? path.join(__dirname, '.env') : path.join(__dirname, '.env.example')
-secretGuard.config({ path: envFile })
+secretGuard.config({ path: require('./env-file') })
 const key = process.env.SECRET_GUARD_WEBHOOK_KEY
 if (!key) {
   console.error('SECRET_GUARD_WEBHOOK_KEY is not set')

@@ -10,7 +10,6 @@
 //
 // No route ever returns or logs a secret value: only names and fingerprints.
 
-const fs = require('fs')
 const path = require('path')
 const express = require('express')
 const secretGuard = require('../..')
@@ -20,9 +19,7 @@ const rel = (p) => path.relative(process.cwd(), p) || '.'
 
 // ---------------------------------------------------------------- 1. config
 // EXAMPLE_ENV_FILE picks another file (the tests point it at .env.example).
-const envFile = process.env.EXAMPLE_ENV_FILE
-  ? path.resolve(process.env.EXAMPLE_ENV_FILE)
-  : fs.existsSync(path.join(here, '.env')) ? path.join(here, '.env') : path.join(here, '.env.example')
+const envFile = require('./env-file')
 const loaded = secretGuard.config({ path: envFile })
 if (loaded.error) {
   console.error(`could not load ${rel(envFile)}: ${loaded.error.code || ''} ${loaded.error.message}`)
@@ -136,7 +133,8 @@ async function main () {
     console.log(`  curl -H "x-api-key: $KEY" ${url}/api/whoami`)
     console.log(`  curl -H "x-api-key: $KEY" ${url}/api/charge`)
     console.log(`  curl ${url}/api/whoami            # 401 without a key`)
-    console.log(`  node ${rel(path.join(here, 'send-webhook.js'))} env:STRIPE_KEY ${url}   # signed rotation webhook`)
+    const envPrefix = process.env.EXAMPLE_ENV_FILE ? `EXAMPLE_ENV_FILE=${JSON.stringify(envFile)} ` : ''
+    console.log(`  ${envPrefix}node ${rel(path.join(here, 'send-webhook.js'))} env:STRIPE_KEY ${url}   # signed rotation webhook`)
     logger.info({ event: 'started', url, secrets: Object.keys(secrets) })
   })
   const stop = () => {
