@@ -277,3 +277,26 @@ test('CRLF files keep CRLF; --convention is checked as usage (exit 2)', () => wi
   assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), 'A=FAKE_a\r\nB=FAKE_b\r\nC=FAKE_c\r\n')
   assert.equal(cli(['run', '--convention', 'bogus', '--', process.execPath, '-e', '0'], dir).status, 2)
 }))
+
+test('missing -f file: MISSING_ENV_FILE for every command; decrypt -k of an absent key is MISSING_KEY; options a command does not read are usage errors', () => withDir((dir) => {
+  for (const args of [['get', 'A', '-f', 'nothere.env'], ['run', '-f', 'nothere.env', '--', process.execPath, '-e', '0'],
+    ['encrypt', '-f', 'nothere.env'], ['decrypt', '-f', 'nothere.env']]) {
+    const r = cli(args, dir)
+    assert.equal(r.status, 1, args.join(' '))
+    assert.equal(r.stderr.trim(), 'secret-guard: MISSING_ENV_FILE: nothere.env does not exist', args.join(' '))
+  }
+  fs.writeFileSync(path.join(dir, '.env'), 'A=FAKE_a\n')
+  let r = cli(['decrypt', '-k', 'TYPO'], dir)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /MISSING_KEY: TYPO is not in \.env/)
+  for (const args of [['get', 'A', '--plain'], ['get', 'A', '--new'], ['get', 'A', '-k', 'A'], ['doctor', '-f', '.env'],
+    ['set', 'A', 'x', '--expand'], ['keypair', '--plain'], ['set', 'A', 'x', '-f', 'a', '-f', 'b'], ['encrypt', '--override']]) {
+    r = cli(args, dir)
+    assert.equal(r.status, 2, args.join(' '))
+    assert.match(r.stderr, /is not an option of|takes one -f FILE/, args.join(' '))
+  }
+  assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), 'A=FAKE_a\n', 'nothing written by a refused command')
+  r = cli(['get', 'A', '--override', '--expand'], dir)
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout, 'FAKE_a\n')
+}))

@@ -45,11 +45,11 @@ goes to .env.keys (mode 600). -k limits encryption to the given keys.`,
 
 Decrypts the encrypted values of FILE (default .env) in place. The private key
 comes from DOTENV_PRIVATE_KEY[_ENV] in the environment or from .env.keys.`,
-  keypair: `Usage: secret-guard keypair [-f FILE] [--new]
+  keypair: `Usage: secret-guard keypair [-f FILE] [--new] [-fk KEYS_FILE]
 
 Prints {"DOTENV_PUBLIC_KEY…": …, "DOTENV_PRIVATE_KEY…": …} for FILE (default .env),
 or a freshly generated keypair when the file has none (or with --new). Writes nothing.`,
-  get: `Usage: secret-guard get KEY [-f FILE]... [--expand]
+  get: `Usage: secret-guard get KEY [-f FILE]... [--convention nextjs|flow] [--expand] [--override] [-fk KEYS_FILE]
 
 Prints the value of KEY from FILE(s) (default .env), decrypted. Exit 1 when absent.`,
   set: `Usage: secret-guard set KEY VALUE [-f FILE] [--plain] [-fk KEYS_FILE]
@@ -58,7 +58,7 @@ Sets KEY in FILE (default .env), encrypted with the file's public key (created
 when missing) unless --plain. The file is replaced atomically.
 VALUE "-" reads the value from stdin, which keeps it out of the process list;
 a VALUE that starts with '-' goes after --: secret-guard set KEY -- VALUE.`,
-  run: `Usage: secret-guard run [-f FILE]... [--convention nextjs|flow] [--expand] [--override] -- <command> [args...]
+  run: `Usage: secret-guard run [-f FILE]... [--convention nextjs|flow] [--expand] [--override] [-fk KEYS_FILE] -- <command> [args...]
 
 Loads FILE(s) (default .env), decrypts encrypted values, and runs the command with
 that environment. Variables already set in the environment win unless --override.
@@ -80,7 +80,7 @@ function usage (msg, cmd) {
 // ------------------------------------------------------------------ args
 
 function parseArgs (argv, cmd) {
-  const o = { files: [], keys: [], positional: [], rest: null }
+  const o = { files: [], keys: [], positional: [], rest: null, seen: [] }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -93,16 +93,17 @@ function parseArgs (argv, cmd) {
       else o.positional.push(...argv.slice(i + 1))
       break
     }
+    const opt = (name) => { o.seen.push([name, a]); return true }
     if (a === '-h' || a === '--help') o.help = true
-    else if (a === '-f' || a === '--env-file') o.files.push(val())
-    else if (a.startsWith('--env-file=')) o.files.push(a.slice(11))
-    else if (a === '-fk' || a === '--env-keys-file') o.keysFile = val()
-    else if (a === '-k' || a === '--key') o.keys.push(val())
-    else if (a === '--plain') o.plain = true
-    else if (a === '--new') o.new = true
-    else if (a === '--expand') o.expand = true
-    else if (a === '--override' || a === '--overload') o.override = true
-    else if (a === '--convention') {
+    else if ((a === '-f' || a === '--env-file') && opt('-f')) o.files.push(val())
+    else if (a.startsWith('--env-file=') && opt('-f')) o.files.push(a.slice(11))
+    else if ((a === '-fk' || a === '--env-keys-file') && opt('-fk')) o.keysFile = val()
+    else if ((a === '-k' || a === '--key') && opt('-k')) o.keys.push(val())
+    else if (a === '--plain' && opt(a)) o.plain = true
+    else if (a === '--new' && opt(a)) o.new = true
+    else if (a === '--expand' && opt(a)) o.expand = true
+    else if ((a === '--override' || a === '--overload') && opt('--override')) o.override = true
+    else if (a === '--convention' && opt(a)) {
       o.convention = val()
       if (o.convention !== 'nextjs' && o.convention !== 'flow') throw usage('--convention must be nextjs or flow', cmd)
     }
@@ -110,8 +111,27 @@ function parseArgs (argv, cmd) {
     else if (a.startsWith('-') && a.length > 1) throw usage(`unknown option (argument ${i + 2}, not shown: it may be a value; put a VALUE that starts with '-' after --)`, cmd)
     else if (cmd === 'run' && o.rest === null) { o.rest = argv.slice(i); break } else o.positional.push(a)
   }
+  if (!o.help) {
+    const allowed = OPTIONS[cmd] || []
+    for (const [name, given] of o.seen) {
+      if (!allowed.includes(name)) throw usage(`${given} is not an option of ${cmd}`, cmd)
+    }
+    if (ONE_FILE.has(cmd) && o.files.length > 1) throw usage(`${cmd} takes one -f FILE`, cmd)
+  }
   return o
 }
+
+// The options each command reads (any other is a usage error, not ignored).
+const OPTIONS = {
+  doctor: [],
+  encrypt: ['-f', '-k', '-fk'],
+  decrypt: ['-f', '-k', '-fk'],
+  keypair: ['-f', '-fk', '--new'],
+  get: ['-f', '-fk', '--expand', '--convention', '--override'],
+  set: ['-f', '-fk', '--plain'],
+  run: ['-f', '-fk', '--expand', '--convention', '--override']
+}
+const ONE_FILE = new Set(['encrypt', 'decrypt', 'keypair', 'set'])
 
 // ------------------------------------------------------------- file edits
 
@@ -318,6 +338,7 @@ function cmdDecrypt (opts) {
   const src = readText(file)
   const pk = privateKeyFor(file, src, opts)
   const all = entries(src)
+  for (const k of opts.keys) if (!all.some((e) => e.key === k)) throw new CliError('MISSING_KEY', `${k} is not in ${file}`)
   const todo = all.filter((e) => e.start !== null && e.value.startsWith('encrypted:') && (!opts.keys.length || opts.keys.includes(e.key)))
   // last to first, so that earlier offsets stay valid; each value written so the whole file reads back
   let out = src
@@ -346,7 +367,13 @@ function cmdKeypair (opts) {
 
 function loadFiles (opts, processEnv) {
   const files = opts.files.length ? opts.files : (opts.convention ? undefined : ['.env'])
-  return sg().config({ path: files, processEnv, decrypt: true, expand: opts.expand, override: opts.override, convention: opts.convention, envKeysFile: opts.keysFile, quiet: true })
+  const r = sg().config({ path: files, processEnv, decrypt: true, expand: opts.expand, override: opts.override, convention: opts.convention, envKeysFile: opts.keysFile, quiet: true })
+  // a named file that is missing: the same code as encrypt/decrypt/set
+  if (r.error && r.error.code === 'ENOENT' && opts.files.length) {
+    const missing = opts.files.find((f) => !fs.existsSync(f)) || r.error.path
+    r.error = new CliError('MISSING_ENV_FILE', `${missing} does not exist`)
+  }
+  return r
 }
 
 function cmdGet (opts) {
