@@ -117,3 +117,22 @@ test('status page in headless Chromium: table and SVG charts render; without aut
   assert.equal(buf.readUInt32BE(20), 900)
   assert.ok(buf.length > 20_000, 'not a blank page')
 })
+
+test('statusPage / metricsHandler mounted without calling the factory → FACTORY_NOT_CALLED through next()', async (t) => {
+  const app = express()
+  app.get('/status', secretGuard.statusPage)
+  app.get('/metrics', secretGuard.metricsHandler)
+  const seen = []
+  app.use((err, req, res, next) => { seen.push(err); res.status(err.status || 500).json({ code: err.code }) })
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  t.after(() => { server.closeAllConnections(); server.close() })
+  const url = `http://127.0.0.1:${server.address().port}`
+  for (const [p, call] of [['/status', 'statusPage({ cache, auth })'], ['/metrics', 'metricsHandler(cache)']]) {
+    const r = await fetch(url + p)
+    assert.equal(r.status, 500)
+    assert.deepEqual(await r.json(), { code: 'FACTORY_NOT_CALLED' })
+    const err = seen.pop()
+    assert.ok(err instanceof TypeError)
+    assert.ok(err.message.includes(`secretGuard.${call}`), err.message)
+  }
+})

@@ -17,7 +17,24 @@ function typeError (code, message) {
   return e
 }
 
-module.exports = { SecretGuardError, typeError }
+// A factory mounted without being called (`app.use(secretGuard.express)`): it
+// then receives (req, res, next). Every request is answered with a clear error
+// through next() instead of hanging or half-working.
+function looksLikeMiddlewareCall (args) {
+  if (args.length < 3) return false
+  const req = args[0]
+  return req !== null && typeof req === 'object' && typeof req.method === 'string' &&
+    req.headers !== null && typeof req.headers === 'object' && typeof args[2] === 'function'
+}
+
+function forgottenCall (fnName, args, call = `${fnName}({ ... })`) {
+  const err = typeError('FACTORY_NOT_CALLED',
+    `secretGuard.${fnName} is a factory: mount secretGuard.${call}, not secretGuard.${fnName} itself`)
+  err.status = 500
+  args[2](err)
+}
+
+module.exports = { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall }
 
 // Async native calls report "CODE: message" (napi-derive limitation); sync ones
 // already carry err.code. Normalise both into a SecretGuardError.

@@ -9,7 +9,7 @@
 
 const crypto = require('crypto')
 const util = require('util')
-const { SecretGuardError, typeError } = require('./errors')
+const { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall } = require('./errors')
 
 const REDACTED = '[REDACTED]'
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -68,22 +68,6 @@ function errorHandler () {
 }
 
 // ------------------------------------------------------- option validation
-
-function looksLikeMiddlewareCall (args) {
-  if (args.length < 3) return false
-  const req = args[0]
-  return req !== null && typeof req === 'object' && typeof req.method === 'string' &&
-    req.headers !== null && typeof req.headers === 'object' && typeof args[2] === 'function'
-}
-
-// `app.use(secretGuard.express)` (the factory passed instead of its result):
-// answer every request with a clear error instead of hanging or half-working.
-function forgottenCall (fnName, args) {
-  const err = typeError('FACTORY_NOT_CALLED',
-    `secretGuard.${fnName} is a factory: use app.use(secretGuard.${fnName}({ ... })), not app.use(secretGuard.${fnName})`)
-  err.status = 500
-  args[2](err)
-}
 
 // What every factory checks first, at construction: an options object, only
 // known option names, and a SecretCache.

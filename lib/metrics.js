@@ -3,7 +3,7 @@
 // (issue 7). Names, versions, clients and routes become label values, escaped
 // per the format: backslash, double quote and line feed. No value ever appears.
 
-const { typeError } = require('./errors')
+const { typeError, looksLikeMiddlewareCall, forgottenCall } = require('./errors')
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 
@@ -99,6 +99,7 @@ function metrics (cache) {
 
 /** Express (or plain node http) handler serving metrics(cache). Put your own auth in front of it. */
 function metricsHandler (cache) {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('metricsHandler', arguments, 'metricsHandler(cache)')
   checkCache(cache, 'metricsHandler')
   return function secretGuardMetrics (req, res, next) {
     let body

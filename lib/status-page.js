@@ -5,7 +5,7 @@
 // auth. Everything rendered is escaped; values are never read.
 
 const crypto = require('crypto')
-const { typeError } = require('./errors')
+const { typeError, looksLikeMiddlewareCall, forgottenCall } = require('./errors')
 
 const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c])
 
@@ -154,6 +154,7 @@ ${chart('Client requests per minute', r.series.clients, r.series.from, minutes, 
  * auth: { bearer: 'token' } (Authorization: Bearer, constant-time compare) or (req) => boolean.
  */
 function statusPage (opts) {
+  if (looksLikeMiddlewareCall(arguments)) return forgottenCall('statusPage', arguments, 'statusPage({ cache, auth })')
   if (opts === null || typeof opts !== 'object') throw typeError('OPTIONS_REQUIRED', 'secretGuard.statusPage({ cache, auth }) needs an options object')
   for (const k of Object.keys(opts)) {
     if (!['cache', 'auth', 'title', 'minutes'].includes(k)) throw typeError('UNKNOWN_OPTION', `secretGuard.statusPage(): unknown option '${k}' (allowed: cache, auth, title, minutes)`)
