@@ -177,6 +177,12 @@ test('custom censor and encodings: false', () => {
   assert.equal(m.patternCount, 1)
 })
 
+test('a misspelt option is INVALID_OPTION naming it, never silently the default', () => {
+  for (const [fn, opts] of [[createMasker, { minlength: 12 }], [createMasker, { censr: '***' }], [require('..').configureMasking, { gracems: 5 }], [require('..').configureMasking, { keypattern: /x/ }], [(o) => new (require('..').Secret)('FAKE_value_1234', o), { lean: true }]]) {
+    assert.throws(() => fn(opts), (e) => e instanceof TypeError && e.code === 'INVALID_OPTION' && e.message.includes(`'${Object.keys(opts)[0]}'`))
+  }
+})
+
 test('partial { keepLast }: ****WXYZ for the raw value only, never more than a quarter', () => {
   const m = createMasker({ partial: { keepLast: 4 } })
   const v = 'sk_live_FAKE' + crypto.randomBytes(6).toString('hex') + 'WXYZ'

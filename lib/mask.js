@@ -21,9 +21,15 @@ function toKeyPattern (p) {
   return p.global || p.sticky ? new RegExp(p.source, p.flags.replace(/[gy]/g, '')) : p
 }
 
-function checkOptions (o, name) {
+const MASKER_OPTIONS = ['censor', 'keyPattern', 'encodings', 'minLength', 'partial', 'graceMs', 'maxDepth']
+
+function checkOptions (o, name, allowed = MASKER_OPTIONS) {
   if (o === undefined || o === null) return {}
   if (typeof o !== 'object') throw typeError('INVALID_OPTION', `${name} options must be an object`)
+  // a misspelt option (minlength, censr) must not silently keep the default
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw typeError('INVALID_OPTION', `${name}(): unknown option '${k}' (allowed: ${allowed.join(', ')})`)
+  }
   return o
 }
 
@@ -393,7 +399,7 @@ function configureMasking (options) {
  * Key: options.key, else SECRET_GUARD_FINGERPRINT_KEY, else a random per-process key.
  */
 function fingerprint (value, options) {
-  const o = checkOptions(options, 'fingerprint')
+  const o = checkOptions(options, 'fingerprint', ['key'])
   let key = o.key
   if (key === undefined || key === null) {
     const k = process.env.SECRET_GUARD_FINGERPRINT_KEY
@@ -421,7 +427,7 @@ class Secret {
   constructor (value, options) {
     if (value instanceof Secret) value = value.expose()
     checkValue(value, 'Secret')
-    const o = checkOptions(options, 'Secret')
+    const o = checkOptions(options, 'Secret', ['learn'])
     this.#box = new native.SecretBox(value)
     // { learn: true }: the default masker also learns the value (skipped when
     // too short). Off by default: per-request Secrets would grow the default
@@ -441,7 +447,7 @@ class Secret {
 
   /** fingerprint() of the value, computed in Rust without exposing it. */
   fingerprint (options) {
-    const o = checkOptions(options, 'fingerprint')
+    const o = checkOptions(options, 'fingerprint', ['key'])
     let key = o.key
     if (key === undefined || key === null) key = process.env.SECRET_GUARD_FINGERPRINT_KEY || undefined
     else if (typeof key !== 'string' && !Buffer.isBuffer(key)) throw typeError('INVALID_KEY', 'fingerprint key must be a string or a Buffer')
