@@ -36,6 +36,7 @@ export interface DotenvPopulateOptions {
 /** Parse .env text with dotenv's rules. A Buffer must be valid UTF-8 (else code INVALID_UTF8). */
 export function parse<T extends Record<string, string> = Record<string, string>>(src: string | Buffer): T
 /** Load .env file(s) into process.env (or options.processEnv). Never throws for file problems. */
+export function config(options: DotenvConfigOptions & ({ required: string[] } | { schema: EnvSchema })): DotenvConfigOutput & { env: Record<string, unknown> }
 export function config(options?: DotenvConfigOptions): DotenvConfigOutput
 export const configDotenv: typeof config
 /** Copy parsed values into target; returns the keys it set. Throws TypeError (code OBJECT_REQUIRED) on a non-object. */
