@@ -107,3 +107,32 @@ test('express(): the first read of each req.secrets alias in a request is report
   assert.deepEqual(anomalies.map((a) => [a.rule, a.secret, a.route]), [['new_route', 'env:SG_WIRE_R_DB', '/admin/dump']])
   assert.ok(!JSON.stringify(cache.usageReport()).includes(process.env.SG_WIRE_R_DB))
 })
+
+test('a key used in its grace period: api_key_previous_used carries its fingerprint (audit and log), never the key', async (t) => {
+  const k1 = fakeSecret('gamma1'); const k2 = fakeSecret('gamma2')
+  process.env.SG_WIRE_GRACE_KEYS = JSON.stringify({ gamma: k1 })
+  const audit = []
+  const lines = []
+  const logger = { info: (o) => lines.push(JSON.stringify(o)), warn: (o) => lines.push(JSON.stringify(o)) }
+  const cache = new SecretCache({ audit: (e) => audit.push(e), monitor: { tickInterval: 0 } })
+  await cache.ready(['env:SG_WIRE_GRACE_KEYS'])
+  const guard = requireApiKey({ cache, name: 'env:SG_WIRE_GRACE_KEYS', graceMs: 60_000, logger })
+  const app = express()
+  app.get('/x', guard, (req, res) => res.json({ client: req.apiClient }))
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  t.after(() => { guard.close(); server.closeAllConnections(); server.close(); cache.close(); delete process.env.SG_WIRE_GRACE_KEYS })
+  const url = `http://127.0.0.1:${server.address().port}/x`
+  process.env.SG_WIRE_GRACE_KEYS = JSON.stringify({ gamma: k2 })
+  const rotated = once(cache, 'rotate')
+  await cache.refresh('env:SG_WIRE_GRACE_KEYS')
+  await rotated
+  const r = await fetch(url, { headers: { 'x-api-key': k1, 'x-request-id': 'g-1' } })
+  assert.equal(r.status, 200)
+  await until(() => audit.some((e) => e.event === 'api_key_previous_used'), { what: 'audit event' })
+  const ev = audit.find((e) => e.event === 'api_key_previous_used')
+  assert.deepEqual([ev.client, ev.fingerprint, ev.requestId], ['gamma', fingerprint(k1), 'g-1'])
+  const line = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'api_key_previous_used')
+  assert.equal(line.fingerprint, fingerprint(k1))
+  const text = JSON.stringify(audit) + lines.join('\n')
+  for (const v of [k1, k2]) assert.ok(!text.includes(v))
+})

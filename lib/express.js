@@ -600,11 +600,16 @@ function requireApiKey (opts) {
     if (missing || hit === null) return reject(req, res, next, missing && (presented === undefined || presented === '') ? 'missing' : 'invalid', missing ? null : presented)
     const bucket = hit.previous ? counters.acceptedPrevious : counters.accepted
     bucket[hit.client] = (bucket[hit.client] || 0) + 1
+    // a key from the previous set: its fingerprint says which retired key is still in use
+    // (the same fingerprint as the audit's retired_key event)
+    const previousFp = () => { const fp = hit.previous ? fingerprintFn() : null; return fp ? fp(presented) : undefined }
     if (mon !== null) {
-      report(() => mon.recordClientUse({ client: hit.client, outcome: hit.previous ? 'previous' : 'accepted', route: routeLabel(req), requestId: requestIdOf(req) }))
+      report(() => mon.recordClientUse({ client: hit.client, outcome: hit.previous ? 'previous' : 'accepted', fingerprint: previousFp(), route: routeLabel(req), requestId: requestIdOf(req) }))
     }
     if (hit.previous && logger) {
-      log('info', { event: 'api_key_previous_used', client: hit.client, graceRemainingMs: Math.max(0, prevUntil - Date.now()) })
+      const fields = { event: 'api_key_previous_used', client: hit.client, graceRemainingMs: Math.max(0, prevUntil - Date.now()) }
+      try { fields.fingerprint = previousFp() } catch {}
+      log('info', fields)
     }
     req.apiClient = hit.client
     next()
