@@ -183,19 +183,27 @@ function winstonLogger (formats, stream) {
   return winston.createLogger({ level: 'debug', format: winston.format.combine(...formats), transports: [new winston.transports.Stream({ stream })] })
 }
 
-test('winston: a secret that splat() assembles from pieces is masked, in the documented order and with format() before splat()', () => {
+// The documented order (format() after splat()) and format() before splat():
+// [name, a logger writing JSON lines, () => the lines written so far].
+function bothSplatOrders () {
   const { errors, splat, json } = winston.format
-  for (const [name, formats] of [
+  return [
     ['errors, splat, format, json', [errors({ stack: true }), splat(), sgWinston.format(), json()]],
     ['errors, format, splat, json', [errors({ stack: true }), sgWinston.format(), splat(), json()]]
-  ]) {
+  ].map(([name, formats]) => {
     const s = sink()
-    const logger = winstonLogger(formats, s.stream)
+    const out = () => s.text()
+    return [name, winstonLogger(formats, s.stream), out, () => out().split('\n').filter(Boolean).map((l) => JSON.parse(l))]
+  })
+}
+
+test('winston: a secret that splat() assembles from pieces is masked, in the documented order and with format() before splat()', () => {
+  for (const [name, logger, text, written] of bothSplatOrders()) {
     logger.info('key=sk_test_FAKE%s', joined.slice('sk_test_FAKE'.length))
     logger.info('key=%s%s (%d%%)', joined.slice(0, 9), joined.slice(9), 50, { requestId: 'r-1', password: unregistered })
     logger.info('plain %s and %j', 'arg', { n: 1 })
-    const out = s.text()
-    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    const out = text()
+    const lines = written()
     assert.equal(lines.length, 3, `${name}:\n${out}`)
     assertClean(out, [joined, unregistered])
     assert.equal(lines[0].message, 'key=[REDACTED]', name)
@@ -207,18 +215,12 @@ test('winston: a secret that splat() assembles from pieces is masked, in the doc
 })
 
 test('winston: values under secret-looking keys of %o/%O/%j/%s arguments are censored, after splat() as before it', () => {
-  const { errors, splat, json } = winston.format
-  for (const [name, formats] of [
-    ['errors, splat, format, json', [errors({ stack: true }), splat(), sgWinston.format(), json()]],
-    ['errors, format, splat, json', [errors({ stack: true }), sgWinston.format(), splat(), json()]]
-  ]) {
-    const s = sink()
-    const logger = winstonLogger(formats, s.stream)
+  for (const [name, logger, text, written] of bothSplatOrders()) {
     for (const token of ['%o', '%O', '%j', '%s']) {
       logger.info(`login ${token} done`, { user: 'ann', password: unregistered, nested: { token: unregistered } })
     }
-    const out = s.text()
-    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    const out = text()
+    const lines = written()
     assert.equal(lines.length, 4, `${name}:\n${out}`)
     assertClean(out, [unregistered])
     for (const l of lines) {
