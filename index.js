@@ -13,23 +13,36 @@ const fs = require('fs')
 const path = require('path')
 
 // ---------------------------------------------------------------------------
-// The native addon. Fast path: the .node file that `npm run build` puts next
-// to package.json for this platform (one dlopen, no probing). Otherwise the
-// napi CLI's generated loader, binding.js, which also knows musl, the
-// per-platform npm packages (npm/) and NAPI_RS_NATIVE_LIBRARY_PATH — but spends
-// several milliseconds finding out, which would show in `config()` start-up.
+// The native addon. Fast path: one dlopen of a known path, no probing — the
+// .node file that `npm run build` puts next to package.json, else the published
+// platform package (npm/<platform>/) where package managers install it: a
+// sibling of this package (flat node_modules; pnpm links optional dependencies
+// next to the package's real path) or nested under it, of this exact version.
+// Otherwise the napi CLI's generated loader, binding.js, which also knows musl,
+// other layouts and NAPI_RS_NATIVE_LIBRARY_PATH — but spends several
+// milliseconds finding out, which would show in `config()` start-up.
+const TRIPLE = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : process.platform === 'win32' ? '-msvc' : ''}`
+const PLATFORM_PACKAGE = `secret-guard-${TRIPLE}`
+function dlopen (file) {
+  // process.dlopen rather than require(): an absolute path needs none of the
+  // module resolver's stat/realpath/package-scope work.
+  const m = { exports: {} }
+  process.dlopen(m, file)
+  return m.exports
+}
+const versionOf = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version
 function localBuild () {
   if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
-  const abi = process.platform === 'linux' ? '-gnu' : process.platform === 'win32' ? '-msvc' : ''
-  try {
-    // process.dlopen rather than require(): an absolute path needs none of the
-    // module resolver's stat/realpath/package-scope work.
-    const m = { exports: {} }
-    process.dlopen(m, path.join(__dirname, `secret-guard.${process.platform}-${process.arch}${abi}.node`))
-    return m.exports
-  } catch {
-    return null // not built here, or not loadable (e.g. a musl system): let binding.js decide
+  const file = `secret-guard.${TRIPLE}.node`
+  try { return dlopen(path.join(__dirname, file)) } catch {}
+  let version
+  for (const dir of [path.join(__dirname, '..', PLATFORM_PACKAGE), path.join(__dirname, 'node_modules', PLATFORM_PACKAGE)]) {
+    try {
+      version = version || versionOf(__dirname)
+      if (versionOf(dir) === version) return dlopen(path.join(dir, file))
+    } catch {}
   }
+  return null // not installed there, or not loadable (e.g. a musl system): let binding.js decide
 }
 
 let binding = localBuild()
@@ -37,10 +50,17 @@ if (!binding) {
   try {
     binding = require('./binding.js')
   } catch (err) {
+    let version = '?'
+    try { version = versionOf(__dirname) } catch {}
     const e = new Error(
-      'secret-guard: the native addon is not built for this platform ' +
-        `(${process.platform}-${process.arch}). Run "npm run build" (needs Rust) ` +
-        'or install the matching secret-guard-* platform package.'
+      `secret-guard: no native addon for this platform (${TRIPLE}). ` +
+        (err && err.code === 'MODULE_NOT_FOUND' && /binding\.js/.test(String(err.message))
+          ? 'This copy of the package is incomplete (binding.js is missing): reinstall it. '
+          : `Install its platform package ${PLATFORM_PACKAGE}@${version} (an optional dependency: ` +
+            'reinstall without --omit=optional / --no-optional; with a lockfile made on another platform, ' +
+            'delete node_modules and package-lock.json first, npm/cli#4828). ') +
+        'Prebuilt: linux-x64-gnu, linux-arm64-gnu, darwin-arm64, darwin-x64, win32-x64-msvc (not musl). ' +
+        'In a clone of the repository: npm run build (needs Rust).'
     )
     e.code = 'NATIVE_ADDON_MISSING'
     e.cause = err

@@ -19,7 +19,7 @@
 
 const util = require('util')
 const { defaultMasker, maskKeys, setOwn } = require('./lib/mask')
-const { typeError } = require('./lib/errors')
+const { typeError, SecretGuardError } = require('./lib/errors')
 
 const MESSAGE = Symbol.for('message')
 const SPLAT = Symbol.for('splat')
@@ -38,7 +38,11 @@ function format (options = {}) {
   if (options === null || typeof options !== 'object') throw typeError('INVALID_OPTION', 'format() options must be an object')
   const m = options.masker || defaultMasker
   if (typeof m.redact !== 'function' || typeof m.mask !== 'function') throw typeError('INVALID_OPTION', 'masker must come from createMasker()')
-  const { format: winstonFormat } = require('winston')
+  let winstonFormat
+  try { winstonFormat = require('winston').format } catch (err) {
+    if (err && err.code !== 'MODULE_NOT_FOUND') throw err
+    throw new SecretGuardError('PEER_DEPENDENCY_MISSING', 'secret-guard/winston needs the winston package (an optional peer dependency): npm install winston')
+  }
 
   const transform = (info) => {
     const state = m._state || {}

@@ -4,6 +4,10 @@
 const { spawnSync } = require('child_process')
 const path = require('path')
 
+// npm pack / npm publish run `prepare` too. A release ships its binaries in the
+// npm/<platform>/ packages (built per platform) and binding.js is committed, so
+// packing needs no build (and no Rust on the publishing machine).
+if (['pack', 'publish'].includes(process.env.npm_command)) process.exit(0)
 if (process.env.SECRET_GUARD_SKIP_BUILD) {
   console.log('secret-guard: SECRET_GUARD_SKIP_BUILD set, not building the addon')
   process.exit(0)
