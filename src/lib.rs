@@ -17,6 +17,9 @@ pub mod providers;
 pub mod masking;
 pub mod usage;
 pub mod panic;
+// The global allocator: freed heap blocks are wiped (secrets in buffers of
+// hyper, serde_json, aho-corasick, napi-rs that this crate does not own).
+mod wipe_alloc;
 // Registered at module load; `cargo test` binaries (no Node to link napi
 // symbols against) leave it out.
 #[cfg(not(test))]
