@@ -23,7 +23,10 @@ const { spawn } = require('child_process')
 const { SecretsManagerClient, CreateSecretCommand } = require('@aws-sdk/client-secrets-manager')
 const { startMoto, startOpenBao } = require('../__test__/helpers/servers')
 
-const skip = process.platform !== 'linux' ? '/proc/PID/mem is Linux-only' : false
+// Reading a child's memory needs ptrace access: Yama scope 0 or 1 (a parent may read its child).
+function ptraceScope () { try { return Number(fs.readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8')) } catch { return 0 } }
+const skip = process.platform !== 'linux' ? '/proc/PID/mem is Linux-only'
+  : ptraceScope() >= 2 ? 'kernel.yama.ptrace_scope >= 2: a parent may not read its child\'s memory' : false
 let moto, bao, dir
 
 before(async () => {
