@@ -210,6 +210,30 @@ for (const [label, expressLib] of FRAMEWORKS) {
       assert.equal(cache.stats().upstreamCalls - before, 0, 'rotationWebhook(): no load of the signing secret within backoffBase')
     })
 
+    test('a signed webhook for a secret whose first load failed asks AWS at once (not the remembered failure)', async (t) => {
+      const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, backoffBase: 60_000 })
+      t.after(() => cache.close())
+      const keys = uniq('late/api-keys')
+      const a = expressLib()
+      a.post('/hook', sg.rotationWebhook({ cache, signingSecret: `env:${signEnv}` }))
+      const guard = sg.requireApiKey({ cache, name: `aws:${keys}` })
+      t.after(() => guard.close())
+      a.get('/api', guard, (req, res) => res.json({ client: req.apiClient }))
+      const s = await serve(a)
+      transcripts.push(s.transcript)
+      t.after(() => s.close())
+      const clientKey = fakeSecret(); leaks.push(clientKey)
+      assert.equal((await s.request('/api', { headers: { 'x-api-key': clientKey } })).status, 503)
+      await create(keys, JSON.stringify({ 'client-a': clientKey })) // ops creates it, then notifies
+      const signed = signWebhook(signKey, { name: `aws:${keys}` })
+      const hook = await s.request('/hook', { method: 'POST', body: signed.body, headers: signed.headers })
+      assert.equal(hook.status, 200, hook.text)
+      assert.equal(hook.json.refreshed, `aws:${keys}`)
+      const r = await s.request('/api', { headers: { 'x-api-key': clientKey } })
+      assert.equal(r.status, 200)
+      assert.deepEqual(r.json, { client: 'client-a' })
+    })
+
     test('provider down: a loaded secret keeps being served (200); a never-loaded one → 503 with code', async (t) => {
       const moto2 = await startMoto()
       t.after(() => moto2.stop())

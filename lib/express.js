@@ -931,11 +931,10 @@ function rotationWebhook (opts) {
     const b = base(name)
     const entries = usageOf(b)
     const stages = new Set(entries.map((u) => u.versionStage).filter((st) => st && st !== 'AWSCURRENT'))
-    const loaded = entries.some((u) => (!u.versionStage || u.versionStage === 'AWSCURRENT') && u.loaded !== false)
-    // Not loaded yet (e.g. registered by express() before its first request):
-    // a plain load reads the current value.
-    if (loaded || typeof cache.usage !== 'function') await cache.refresh(b)
-    else await cache.get(b)
+    // refresh() also loads a name never loaded (e.g. registered by express()
+    // before its first request), and it asks the provider even within a
+    // remembered failed first load, where get() would answer from memory.
+    await cache.refresh(b)
     await Promise.all([...stages].map((st) => cache.refresh(b, { versionStage: st }).catch(() => {})))
     const cur = usageOf(b).find((u) => !u.versionStage || u.versionStage === 'AWSCURRENT')
     return cur && cur.version != null ? cur.version : undefined
