@@ -70,7 +70,7 @@ function format (options = {}) {
       const redacted = splat.map((a) => m.redact(a))
       out[SPLAT] = redacted
       if (!(info instanceof Error) && typeof info.message === 'string') {
-        setOwn(out, 'message', m.mask(censorRenderedArgs(info.message, splat, redacted)))
+        setOwn(out, 'message', m.mask(censorRenderedArgs(info.message, splat, redacted, censor)))
       }
     }
     if (typeof out[MESSAGE] === 'string') out[MESSAGE] = m.mask(out[MESSAGE])
@@ -91,16 +91,34 @@ const RENDERINGS = [
   (a) => JSON.stringify(a), // %j
   (a) => util.inspect(a, { depth: 0, colors: false, compact: 3 }) // %s of an object
 ]
-function censorRenderedArgs (msg, splat, redacted) {
+// what redact() writes in place of a value it removed
+const MARKERS = ['[Unreadable]', '[Depth limit]']
+function markers (s, censor) {
+  let n = 0
+  for (const sub of [censor, ...MARKERS]) {
+    for (let i = s.indexOf(sub); i !== -1; i = s.indexOf(sub, i + sub.length)) n++
+  }
+  return n
+}
+function censorRenderedArgs (msg, splat, redacted, censor) {
   for (let i = 0; i < splat.length; i++) {
     const a = splat[i]
     if (a === null || typeof a !== 'object' || a === redacted[i]) continue
+    // cheap gate: a rendering that holds a censorable value shows some own key (no
+    // toJSON); a meta object splat() did not write into the message is not rendered
+    let ks = []
+    try { ks = typeof a.toJSON === 'function' ? [] : Object.keys(a) } catch {}
+    if (ks.length > 0 && !ks.some((k) => msg.includes(k))) continue
     for (const render of RENDERINGS) {
       let before, after
-      try { before = render(a); after = render(redacted[i]) } catch { continue }
-      if (typeof before === 'string' && before.length > 0 && before !== after && msg.includes(before)) {
-        msg = msg.split(before).join(String(after))
-      }
+      try { before = render(a) } catch { continue }
+      // render the redacted copy only when the argument's rendering is in the message
+      if (typeof before !== 'string' || before.length === 0 || !msg.includes(before)) continue
+      try { after = String(render(redacted[i])) } catch { continue }
+      // only when the copy censored something: a class name, a boxed primitive or
+      // a Secret's own '[REDACTED]' are not rewritten
+      if (markers(after, censor) <= markers(before, censor)) continue
+      msg = msg.split(before).join(after)
     }
   }
   return msg

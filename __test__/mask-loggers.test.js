@@ -229,6 +229,31 @@ test('winston: values under secret-looking keys of %o/%O/%j/%s arguments are cen
   }
 })
 
+test('winston, documented order: object arguments that hold nothing to censor are written as splat() writes them (class names, boxed values, Secrets)', () => {
+  class Point { constructor () { this.x = 1; this.y = 2 } }
+  for (const [name, logger, text, written] of bothSplatOrders().slice(0, 1)) {
+    logger.info('moved to %O', new Point())
+    logger.info('got %s (literal Point { x: 1, y: 2 } in text)', 'arg')
+    logger.info('n=%s', Object(5))
+    logger.info('token %s', new sg.Secret(fake('sk_test_FAKE_sec')))
+    const lines = written()
+    assert.equal(lines.length, 4, `${name}:\n${text()}`)
+    assert.equal(lines[0].message, 'moved to Point { x: 1, y: 2 }', name)
+    assert.equal(lines[1].message, 'got arg (literal Point { x: 1, y: 2 } in text)', name)
+    assert.equal(lines[2].message, 'n=[Number: 5]', name)
+    assert.equal(lines[3].message, 'token [REDACTED]', name)
+  }
+})
+
+test('winston: format() also before splat() censors %j/%o arguments whose rendering changes per call (the documented remedy)', () => {
+  const [, logger, text] = bothSplatOrders()[1]
+  let n = 0
+  logger.info('job %j', { apiKey: unregistered, get tick () { return ++n } })
+  logger.info('job %o', { password: unregistered, toJSON () { return { password: unregistered, n: ++n } } })
+  assertClean(text(), [unregistered])
+  assert.match(text(), /job \{\\"apiKey\\":\\"\[REDACTED\]\\",\\"tick\\":\d\}/)
+})
+
 test('winston: format() never writes into the object the caller logged', () => {
   const { errors, splat, json } = winston.format
   for (const [formats, jsonFirst] of [

@@ -97,3 +97,8 @@ test('maxDepth is validated like the other masker options', () => {
   }
   assert.deepEqual(createMasker({ maxDepth: 1 }).redact({ a: { b: { c: 1 } } }), { a: { b: '[Depth limit]' } })
 })
+
+test('redact: boxed primitives become their values (a copy of their own keys would be {})', () => {
+  const out = require('..').redact({ n: Object(5), b: Object(true), big: Object(10n), s: Object('plain') })
+  assert.deepEqual(out, { n: 5, b: true, big: 10n, s: 'plain' })
+})

@@ -189,6 +189,8 @@ function redactWith (value, ctx) {
     }
     if (v instanceof Date) return new Date(v.getTime())
     if (v instanceof String) return ctx.mask(v.valueOf())
+    // other boxed primitives: their value (no own keys: a copy would be {})
+    if (v instanceof Number || v instanceof Boolean || v instanceof BigInt || v instanceof Symbol) return v.valueOf()
     if (v instanceof RegExp) {
       // its source may hold a secret: then the masked text, not the RegExp
       const s = String(v)
