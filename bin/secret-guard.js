@@ -103,10 +103,7 @@ function parseArgs (argv, cmd) {
     else if (a === '--new' && opt(a)) o.new = true
     else if (a === '--expand' && opt(a)) o.expand = true
     else if ((a === '--override' || a === '--overload') && opt('--override')) o.override = true
-    else if (a === '--convention' && opt(a)) {
-      o.convention = val()
-      if (o.convention !== 'nextjs' && o.convention !== 'flow') throw usage('--convention must be nextjs or flow', cmd)
-    }
+    else if (a === '--convention' && opt(a)) o.convention = val()
     // never echoed: it may be a VALUE that starts with '-'
     else if (a.startsWith('-') && a.length > 1) throw usage(`unknown option (argument ${i + 2}, not shown: it may be a value; put a VALUE that starts with '-' after --)`, cmd)
     else if (cmd === 'run' && o.rest === null) { o.rest = argv.slice(i); break } else o.positional.push(a)
@@ -117,6 +114,7 @@ function parseArgs (argv, cmd) {
       if (!allowed.includes(name)) throw usage(`${given} is not an option of ${cmd}`, cmd)
     }
     if (ONE_FILE.has(cmd) && o.files.length > 1) throw usage(`${cmd} takes one -f FILE`, cmd)
+    if (o.convention !== undefined && o.convention !== 'nextjs' && o.convention !== 'flow') throw usage('--convention must be nextjs or flow', cmd)
   }
   return o
 }
