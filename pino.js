@@ -101,8 +101,10 @@ function stdSerializers () {
 // without pino), whose headers redact() censors.
 function httpShape (v) {
   if (v === null || typeof v !== 'object') return v
-  const p = Object.getPrototypeOf(v)
-  if (p === null || p === Object.prototype || Array.isArray(v)) return v
+  let p
+  // a revoked Proxy / throwing getPrototypeOf trap: let redact() turn it into '[Unreadable]'
+  try { p = Object.getPrototypeOf(v); if (Array.isArray(v)) return v } catch { return v }
+  if (p === null || p === Object.prototype) return v
   const shape = plainHttpShape(v)
   if (shape === v) return v
   const s = stdSerializers()
@@ -189,7 +191,9 @@ function options (pinoOptions = {}, sgOptions) {
   const makeLog = (userLog) => {
     const log = (obj) => {
       const o = userLog ? userLog(obj) : obj
-      if (o === null || typeof o !== 'object' || Array.isArray(o)) return m.redact(o)
+      let isArr = true
+      try { isArr = Array.isArray(o) } catch {}
+      if (o === null || typeof o !== 'object' || isArr) return m.redact(o)
       const ser = active || serializers
       const state = m._state || {}
       const kp = state.keyPattern

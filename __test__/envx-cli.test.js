@@ -33,9 +33,11 @@ test('help, version and usage errors', () => {
     assert.match(h.stdout, new RegExp(`^Usage: secret-guard ${c}`))
   }
   assert.equal(cli([], os.tmpdir()).status, 2)
-  const bad = cli(['frobnicate'], os.tmpdir())
-  assert.equal(bad.status, 2)
-  assert.match(bad.stderr, /unknown command: frobnicate/)
+  for (const name of ['frobnicate', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const bad = cli([name], os.tmpdir())
+    assert.equal(bad.status, 2, name)
+    assert.match(bad.stderr, new RegExp(`unknown command: ${name}`), name)
+  }
   assert.equal(cli(['get'], os.tmpdir()).status, 2)
   assert.equal(cli(['encrypt', '--bogus'], os.tmpdir()).status, 2)
   assert.equal(cli(['run'], os.tmpdir()).status, 2)

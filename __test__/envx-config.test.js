@@ -128,6 +128,7 @@ test('required + schema: one ENV_VALIDATION error listing every problem, names o
   const v = sg.validateEnv({ PORT: '70000', X: '' }, { required: ['X'], schema: { PORT: 'port' } })
   assert.deepEqual(v.error.issues, [{ key: 'X', reason: 'is missing' }, { key: 'PORT', reason: 'must be a port number (1-65535)' }])
   assert.throws(() => sg.validateEnv({}, { schema: { A: 'uuidv9' } }), { code: 'INVALID_SCHEMA' })
+  assert.deepEqual(sg.validateEnv({ A: '1' }, null), { env: {} }) // null options: no rules, like undefined
 })
 
 test('plain config() is untouched by the extras (no files/env keys in the result)', () => {

@@ -153,6 +153,13 @@ test('bad input gives typed errors, no crash, no value in the message', () => {
   assert.throws(() => sg.encryptValue('x', '02abcd'), { code: 'INVALID_PUBLIC_KEY' })
   assert.throws(() => sg.encryptValue('x', 'not hex at all'), { code: 'INVALID_PUBLIC_KEY' })
   assert.equal(sg.decryptValue('not encrypted', ''), 'not encrypted')
+  // values.map(decryptValue) passes the whole array as the third argument: the
+  // napi conversion error quoted it (every value) in its message
+  const secretsBag = { DB_PASSWORD: 'FAKE_db_password_bag_1' }
+  assert.equal(sg.decryptValue(good, kp.privateKey, secretsBag), sg.decryptValue(good, kp.privateKey))
+  assert.deepEqual([good].map((v, i, all) => sg.decryptValue(v, kp.privateKey, all)), [sg.decryptValue(good, kp.privateKey)])
+  assert.throws(() => sg.decryptValue(good, Buffer.from(kp.privateKey)), (e) => e.code === 'INVALID_ARGUMENT' && !e.message.includes(kp.privateKey))
+  assert.throws(() => sg.decryptValue('encrypted:AAAA', kp.privateKey, secretsBag), (e) => typeof e.code === 'string' && !e.message.includes('FAKE_db_password_bag_1'))
 
   // garbage .env.keys: no crash; a typed error when it is unusable
   const dir = tmp()

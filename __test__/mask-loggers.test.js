@@ -136,6 +136,18 @@ test('pino: options() redacts objects (secret keys too), message args and errors
   assert.ok(!errLine.err.stack.includes(dbPass))
 })
 
+test('pino: options() logs a revoked Proxy (an immer draft after produce()) as [Unreadable] instead of throwing', () => {
+  const w = sink()
+  const logger = pino(sgPino.options({}), w.stream)
+  const r = Proxy.revocable({}, {})
+  r.revoke()
+  const trap = new Proxy({}, { getPrototypeOf () { throw new Error('trap') } })
+  logger.info({ draft: r.proxy, other: trap }, 'saved')
+  const line = JSON.parse(w.text().trim())
+  assert.equal(line.draft, '[Unreadable]')
+  assert.equal(line.msg, 'saved')
+})
+
 test('pino: options() + destination() together; user formatters/hooks still run', () => {
   const s = sink()
   let userLog = 0; let userHook = 0

@@ -383,6 +383,20 @@ test('redact: hostile objects (throwing getters and Proxy traps) do not crash', 
   assert.ok(!JSON.stringify(out).includes(v))
 })
 
+test('redact: a sparse array with a huge length costs its elements, not its length', () => {
+  const m = createMasker()
+  const v = fake()
+  m.add(v)
+  const ids = []
+  ids[2 ** 32 - 2] = v
+  ids[3] = 'plain'
+  const out = m.redact({ ids })
+  assert.equal(out.ids.length, 2 ** 32 - 1)
+  assert.deepEqual(Object.keys(out.ids), ['3', String(2 ** 32 - 2)])
+  assert.equal(out.ids[2 ** 32 - 2], '[REDACTED]')
+  assert.equal(out.ids[3], 'plain')
+})
+
 test('base64 of a JSON document holding a secret with " or \\ or a control character', () => {
   const m = createMasker()
   for (const pw of [fake('FAKE-j"s\\on-'), fake('FAKE-ctl\u0001-'), fake('FAKE-tab\t-')]) {

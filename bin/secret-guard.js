@@ -553,7 +553,7 @@ async function main (argv) {
     return cmd ? 0 : 2
   }
   if (cmd === '-v' || cmd === '--version') { console.log(VERSION); return 0 }
-  if (!COMMANDS[cmd]) throw usage(`unknown command: ${cmd}`)
+  if (!Object.hasOwn(COMMANDS, cmd)) throw usage(`unknown command: ${cmd}`)
   const opts = parseArgs(rest, cmd)
   if (opts.help) { console.log(HELP[cmd]); return 0 }
   const r = await COMMANDS[cmd](opts)

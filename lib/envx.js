@@ -309,6 +309,7 @@ function validationError (issues) {
 
 /** validateEnv(source, { required, schema, strict }) → { env, error? }; strict throws. */
 function validateEnv (source = process.env, options = {}) {
+  if (options === null) options = {}
   const { env: typed, issues } = validate(source, options)
   if (issues.length) {
     const error = validationError(issues)
@@ -425,6 +426,9 @@ function encryptValue (value, publicKey) {
 /** Decrypt one 'encrypted:' value with a hex private key (comma-separated keys are tried in order). */
 function decryptValue (value, privateKey, name = 'value') {
   if (typeof value !== 'string') throw typeError('INVALID_ARGUMENT', 'value must be a string')
+  // never hand a non-string to the napi conversion: its error message is the argument's JSON
+  if (typeof name !== 'string') name = 'value'
+  if (privateKey != null && typeof privateKey !== 'string') throw typeError('INVALID_ARGUMENT', 'privateKey must be a hex string')
   return native.envxDecryptValues([name], [value], typeof privateKey === 'string' ? privateKey : '', 'privateKey')[0]
 }
 

@@ -200,6 +200,11 @@ function redactWith (value, ctx) {
     if (Array.isArray(v)) {
       const out = new Array(v.length)
       seen.set(v, out)
+      // a sparse array with a huge length (a[2 ** 32 - 2] = x) must not cost O(length)
+      if (v.length > 65536) {
+        for (const k of Object.keys(v)) { const i = Number(k); if (Number.isInteger(i) && i >= 0) out[i] = walk(v[k], d) }
+        return out
+      }
       for (let i = 0; i < v.length; i++) out[i] = walk(v[i], d)
       return out
     }
