@@ -63,10 +63,19 @@ function formsOf (v) {
   return out.filter((f) => [...f].length >= 4)
 }
 
-function jsMasker (values, censor = '[REDACTED]') {
+// The escaped alternation, longest first, split into RegExps whose source stays under
+// V8's 20 KB limit above which irregexp skips its optimisations
+// (RegExp::kRegExpTooLargeToOptimize); applied in turn. Output is asserted identical.
+function jsMasker (values, censor = '[REDACTED]', limit = 16 * 1024) {
   const uniq = [...new Set(values)].sort((a, b) => b.length - a.length)
-  const re = new RegExp(uniq.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-  return { mask: (s) => s.replace(re, censor), patterns: uniq.length }
+  const res = []; let cur = []; let len = 0
+  for (const v of uniq) {
+    const e = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    if (len + e.length + 1 > limit && cur.length) { res.push(new RegExp(cur.join('|'), 'g')); cur = []; len = 0 }
+    cur.push(e); len += e.length + 1
+  }
+  if (cur.length) res.push(new RegExp(cur.join('|'), 'g'))
+  return { mask: (s) => { for (const re of res) s = s.replace(re, censor); return s }, patterns: uniq.length }
 }
 
 // Realistic log lines: JSON access logs and text lines; every 8th line carries a
