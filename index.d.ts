@@ -75,7 +75,11 @@ export interface SecretCacheOptions {
   /** AWS Secrets Manager overrides; otherwise the standard AWS chain (AWS_REGION, credentials, …). */
   aws?: { region?: string; endpoint?: string }
   /** Vault / OpenBao KV v2 (http:// or https://). address defaults to VAULT_ADDR, token to VAULT_TOKEN, mount to 'secret'. */
-  vault?: { address?: string; token?: string; mount?: string }
+  /**
+   * Vault / OpenBao KV v2. Defaults: VAULT_ADDR (else BAO_ADDR), VAULT_TOKEN (else BAO_TOKEN),
+   * VAULT_NAMESPACE (else BAO_NAMESPACE), mount 'secret'. tokenFile is read before every request.
+   */
+  vault?: { address?: string; token?: string; tokenFile?: string; namespace?: string; mount?: string }
   /** Directory of mounted secret files (Docker/Kubernetes) for `file:` names. */
   files?: { dir?: string }
   /**

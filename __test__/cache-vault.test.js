@@ -149,6 +149,10 @@ test('vault: https address (OpenBao -dev-tls) with its CA from SSL_CERT_FILE; an
   const untrusted = new SecretCache({ vault: { address: tls.address, token: tls.token } })
   t.after(() => untrusted.close())
   await assert.rejects(untrusted.get('vault:tls-app#key'), { code: 'TLS_ERROR' })
+  // https:// pointed at a plain-HTTP server is a TLS problem, not an outage
+  const plain = new SecretCache({ vault: { address: bao.address.replace('http://', 'https://'), token: bao.token } })
+  t.after(() => plain.close())
+  await assert.rejects(plain.get('vault:tls-app#key'), { code: 'TLS_ERROR' })
 })
 
 test('vault: a deleted or destroyed current version is SECRET_NOT_FOUND on refresh, not served as fresh', async (t) => {
@@ -179,4 +183,81 @@ test('close(): a get waiting on an upstream that never answers rejects with CACH
   cache.close()
   await assert.rejects(pending, { code: 'CACHE_CLOSED' })
   await until(() => dropped === sockets.size, { what: 'the connection was dropped' })
+})
+
+// Operator scenarios (review round 6): a secret deleted and created again
+// restarts at version 1; mount-wide delete_version_after gives every live
+// version a future deletion_time; namespaces; a token that is renewed in a file.
+test('vault: a secret deleted and created again (version 1 again) is re-read, not kept as unchanged', async (t) => {
+  const cache = newCache(t)
+  const p = uniq('recreated')
+  const before = fakeSecret('before'); const after = fakeSecret('after')
+  await write(p, { pw: before })
+  assert.equal(await cache.get(`vault:${p}#pw`), before)
+  await api(bao, 'DELETE', `secret/metadata/${p}`)
+  await write(p, { pw: after }) // version 1 again, another created_time
+  assert.equal(await cache.refresh(`vault:${p}`), true)
+  assert.equal(await cache.get(`vault:${p}#pw`), after)
+})
+
+test('vault: with delete_version_after set, live versions are not reported deleted and rotations are seen', async (t) => {
+  await api(bao, 'POST', 'sys/mounts/kvdva', { type: 'kv', options: { version: '2' } })
+  await new Promise((resolve) => setTimeout(resolve, 500)) // the new mount's KV upgrade
+  await api(bao, 'POST', 'kvdva/config', { delete_version_after: '720h' })
+  const cache = newCache(t, { vault: { address: bao.address, token: bao.token, mount: 'kvdva/' } }) // as `bao secrets list` prints it
+  const errors = []
+  cache.on('error', (e) => errors.push(e.code))
+  const p = uniq('dva')
+  const v1 = fakeSecret('dva1'); const v2 = fakeSecret('dva2')
+  await write(p, { pw: v1 }, bao, 'kvdva')
+  assert.equal(await cache.get(`vault:${p}#pw`), v1)
+  assert.equal(await cache.refresh(`vault:${p}`), false) // unchanged: no error
+  await write(p, { pw: v2 }, bao, 'kvdva')
+  assert.equal(await cache.refresh(`vault:${p}`), true)
+  assert.equal(await cache.get(`vault:${p}#pw`), v2)
+  assert.deepEqual(errors, [])
+})
+
+test('vault: namespace (option or VAULT_NAMESPACE) is sent as X-Vault-Namespace', async (t) => {
+  await api(bao, 'POST', 'sys/namespaces/sgns')
+  const inNs = (method, p, body) => fetch(`${bao.address}/v1/${p}`, {
+    method, headers: { 'X-Vault-Token': bao.token, 'X-Vault-Namespace': 'sgns', 'content-type': 'application/json' }, body: JSON.stringify(body)
+  }).then((r) => { if (r.status >= 300) throw new Error(`${p}: ${r.status}`) })
+  await inNs('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } })
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const p = uniq('nsapp')
+  const root = fakeSecret('root'); const ns = fakeSecret('ns')
+  await write(p, { pw: root })
+  await inNs('POST', `secret/data/${p}`, { data: { pw: ns } })
+  const c1 = newCache(t, { vault: { address: bao.address, token: bao.token, namespace: 'sgns' } })
+  assert.equal(await c1.get(`vault:${p}#pw`), ns)
+  const saved = process.env.VAULT_NAMESPACE
+  process.env.VAULT_NAMESPACE = 'sgns'
+  t.after(() => { if (saved === undefined) delete process.env.VAULT_NAMESPACE; else process.env.VAULT_NAMESPACE = saved })
+  const c2 = newCache(t)
+  assert.equal(await c2.get(`vault:${p}#pw`), ns, 'VAULT_NAMESPACE is honoured, not the root namespace read')
+})
+
+test('vault: tokenFile is read for every request (a renewed token works without a restart); a token with a trailing newline works', async (t) => {
+  const fs = require('fs'); const os = require('os'); const path = require('path')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-vault-token-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const tokenFile = path.join(dir, 'token')
+  const mint = async () => (await api(bao, 'POST', 'auth/token/create', { ttl: '1h' })).auth.client_token
+  const first = await mint()
+  fs.writeFileSync(tokenFile, first + '\n')
+  const p = uniq('tokfile')
+  const v = fakeSecret('tok')
+  await write(p, { pw: v })
+  const cache = newCache(t, { vault: { address: bao.address, tokenFile } })
+  assert.equal(await cache.get(`vault:${p}#pw`), v)
+  await api(bao, 'POST', 'auth/token/revoke', { token: first })
+  await assert.rejects(cache.refresh(`vault:${p}`), (e) => e.code === 'ACCESS_DENIED' && /token expired, revoked/.test(e.message))
+  fs.writeFileSync(tokenFile, (await mint()) + '\n') // the agent renews it
+  await cache.refresh(`vault:${p}`)
+  assert.equal(await cache.get(`vault:${p}#pw`), v)
+  fs.rmSync(tokenFile)
+  await assert.rejects(cache.refresh(`vault:${p}`), (e) => e.code === 'PROVIDER_NOT_CONFIGURED' && /token file cannot be read \(not found\)/.test(e.message))
+  const nl = newCache(t, { vault: { address: bao.address, token: bao.token + '\n' } })
+  assert.equal(await nl.get(`vault:${p}#pw`), v)
 })

@@ -153,9 +153,11 @@ function nativeOptions (opts) {
   if (out.awsEndpoint !== undefined && !/^https?:\/\//.test(out.awsEndpoint)) {
     throw typeError('INVALID_OPTION', 'SecretCache: options.aws.endpoint must be an http(s) URL')
   }
-  const vault = checkSub(opts, 'vault', ['address', 'token', 'mount'])
+  const vault = checkSub(opts, 'vault', ['address', 'token', 'tokenFile', 'namespace', 'mount'])
   out.vaultAddress = checkStr(vault, 'address', 'vault')
   out.vaultToken = checkStr(vault, 'token', 'vault')
+  out.vaultTokenFile = checkStr(vault, 'tokenFile', 'vault')
+  out.vaultNamespace = checkStr(vault, 'namespace', 'vault')
   out.vaultMount = checkStr(vault, 'mount', 'vault')
   const files = checkSub(opts, 'files', ['dir'])
   out.filesDir = checkStr(files, 'dir', 'files')

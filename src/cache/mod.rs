@@ -67,6 +67,8 @@ pub struct Loaded {
     pub value: SecretValue,
     pub fields: Option<HashMap<String, SecretString>>,
     pub version: Option<String>,
+    /// See `Fetched::stamp` (internal; never reported).
+    stamp: Option<String>,
 }
 
 impl fmt::Debug for Loaded {
@@ -94,7 +96,7 @@ impl fmt::Debug for Served {
 impl Loaded {
     fn from_fetched(f: Fetched) -> Loaded {
         let fields = f.value.as_text().and_then(providers::json_fields);
-        Loaded { value: f.value, fields, version: f.version }
+        Loaded { value: f.value, fields, version: f.version, stamp: f.stamp }
     }
 
     fn learn(&self) {
@@ -658,7 +660,7 @@ impl Inner {
         };
         if let (Some(p), true) = (&prev, check_ok) {
             if let Some(v) = &p.version {
-                match providers.check(key.kind, &key.name, stage, v, calls).await {
+                match providers.check(key.kind, &key.name, stage, v, p.stamp.as_deref(), calls).await {
                     Some(Ok(Check::Unchanged)) => return Ok(FetchResult::Unchanged),
                     Some(Ok(Check::Changed)) | None => {}
                     Some(Err(e)) if e.code == "ACCESS_DENIED" => {
@@ -723,7 +725,7 @@ impl Inner {
                     }
                     newl.version = Some(e.local_version.to_string());
                 }
-                let version_changed = old.as_ref().is_none_or(|o| o.version != newl.version);
+                let version_changed = old.as_ref().is_none_or(|o| o.version != newl.version || o.stamp != newl.stamp);
                 e.serve_until = Some(now + interval + self.opts.max_stale);
                 e.failures = 0;
                 e.next_refresh = now + interval;

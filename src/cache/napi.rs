@@ -27,6 +27,8 @@ pub struct NativeCacheOptions {
     pub aws_endpoint: Option<String>,
     pub vault_address: Option<String>,
     pub vault_token: Option<String>,
+    pub vault_token_file: Option<String>,
+    pub vault_namespace: Option<String>,
     pub vault_mount: Option<String>,
     pub files_dir: Option<String>,
 }
@@ -154,14 +156,21 @@ impl NativeSecretCache {
         // in the environment must not stop a cache that never reads vault: names
         // (they then fail with PROVIDER_NOT_CONFIGURED).
         let explicit = opts.vault_address.is_some();
-        let vault_address = opts.vault_address.or_else(|| std::env::var("VAULT_ADDR").ok()).filter(|s| !s.is_empty());
+        // Vault's variables, then OpenBao's own (BAO_*) when those are unset.
+        let env = |vault: &str, bao: &str| {
+            std::env::var(vault).ok().filter(|s| !s.is_empty()).or_else(|| std::env::var(bao).ok().filter(|s| !s.is_empty()))
+        };
+        let vault_address = opts.vault_address.filter(|s| !s.is_empty()).or_else(|| env("VAULT_ADDR", "BAO_ADDR"));
         let vault = match vault_address {
             None => None,
             Some(address) => {
-                let token = opts.vault_token.or_else(|| std::env::var("VAULT_TOKEN").ok()).unwrap_or_default();
+                // (a token read from a file usually ends in a newline)
+                let token = opts.vault_token.or_else(|| env("VAULT_TOKEN", "BAO_TOKEN")).unwrap_or_default().trim().to_string();
                 let p = vault::VaultProvider::new(vault::VaultOptions {
                     address,
                     token: token.into(),
+                    token_file: opts.vault_token_file.map(PathBuf::from),
+                    namespace: opts.vault_namespace.or_else(|| env("VAULT_NAMESPACE", "BAO_NAMESPACE")),
                     mount: opts.vault_mount.unwrap_or_else(|| "secret".to_string()),
                     connect_timeout,
                     request_timeout,

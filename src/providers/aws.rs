@@ -109,10 +109,10 @@ impl AwsProvider {
         let mut out = req.send().await.map_err(|e| map_err(e, name))?;
         let version = out.version_id().map(str::to_string);
         if let Some(s) = out.secret_string.take() {
-            return Ok(Fetched { value: SecretValue::Text(s.into()), version });
+            return Ok(Fetched { value: SecretValue::Text(s.into()), version, stamp: None });
         }
         if let Some(b) = out.secret_binary.take() {
-            return Ok(Fetched { value: SecretValue::Binary(SecretSlice::from(b.into_inner())), version });
+            return Ok(Fetched { value: SecretValue::Binary(SecretSlice::from(b.into_inner())), version, stamp: None });
         }
         Err(SgError::new("SECRET_NOT_FOUND", format!("{} has no value", describe(Kind::Aws, name))))
     }

@@ -61,6 +61,10 @@ impl fmt::Debug for SecretValue {
 pub struct Fetched {
     pub value: SecretValue,
     pub version: Option<String>,
+    /// What else identifies this version for the cheap check, when the version
+    /// number alone can repeat (Vault: a secret deleted and created again starts
+    /// at version 1; its `created_time` tells the two apart).
+    pub stamp: Option<String>,
 }
 
 /// Result of a cheap version check.
@@ -215,12 +219,13 @@ impl Providers {
         name: &str,
         stage: Option<&str>,
         version: &str,
+        stamp: Option<&str>,
         calls: &AtomicU64,
     ) -> Option<Result<Check, SgError>> {
         match kind {
             Kind::Aws => Some(self.aws.check(name, stage, version, calls).await),
             Kind::Vault => match &self.vault {
-                Some(p) => Some(p.check(name, version, calls).await),
+                Some(p) => Some(p.check(name, version, stamp, calls).await),
                 None => None,
             },
             _ => None,

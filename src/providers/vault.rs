@@ -1,8 +1,10 @@
 //! `vault:PATH` — HashiCorp Vault / OpenBao KV v2 over HTTP with hyper-util's
-//! legacy client. GET /v1/<mount>/data/<path> with X-Vault-Token; the version is
-//! `data.metadata.version`; the cheap check reads `current_version` from
-//! /v1/<mount>/metadata/<path>. The whole secret is the JSON text of its data
-//! object; `#field` selects one key.
+//! legacy client. GET /v1/<mount>/data/<path> with X-Vault-Token (and
+//! X-Vault-Namespace when set); the version is `data.metadata.version`, told
+//! apart from a same-numbered version of a deleted-and-recreated secret by its
+//! `created_time`; the cheap check reads `current_version` and that version's
+//! `created_time` from /v1/<mount>/metadata/<path>. The whole secret is the JSON
+//! text of its data object; `#field` selects one key.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +40,10 @@ pub fn valid_name(name: &str) -> Result<(), &'static str> {
 pub struct VaultOptions {
     pub address: String,
     pub token: SecretString,
+    /// Read before every request when set (a Vault Agent sink, a Kubernetes
+    /// projected token): a renewed token is picked up without a restart.
+    pub token_file: Option<std::path::PathBuf>,
+    pub namespace: Option<String>,
     pub mount: String,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
@@ -60,6 +66,8 @@ impl Conn {
 pub struct VaultProvider {
     base: String,
     token: SecretString,
+    token_file: Option<std::path::PathBuf>,
+    namespace: Option<String>,
     mount: String,
     timeout: Duration,
     client: Conn,
@@ -70,7 +78,9 @@ impl fmt::Debug for VaultProvider {
         f.debug_struct("VaultProvider")
             .field("address", &self.base)
             .field("mount", &self.mount)
+            .field("namespace", &self.namespace)
             .field("token", &"[REDACTED]")
+            .field("token_file", &self.token_file)
             .finish()
     }
 }
@@ -82,8 +92,14 @@ impl VaultProvider {
         if !(tls || base.starts_with("http://")) || base.parse::<hyper::Uri>().is_err() {
             return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: address must be an http:// or https:// URL"));
         }
-        if o.mount.is_empty() || valid_name(&o.mount).is_err() {
-            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid mount"));
+        // `bao secrets list` prints mounts as 'secret/'
+        let mount = o.mount.trim_matches('/').to_string();
+        if mount.is_empty() || valid_name(&mount).is_err() {
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid mount (a KV v2 mount path such as 'secret' or 'ns1/kv')"));
+        }
+        let namespace = o.namespace.map(|n| n.trim_matches('/').to_string()).filter(|n| !n.is_empty());
+        if namespace.as_deref().is_some_and(|n| valid_name(n).is_err()) {
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid namespace"));
         }
         let mut conn = HttpConnector::new();
         conn.set_connect_timeout(Some(o.connect_timeout));
@@ -101,22 +117,52 @@ impl VaultProvider {
         } else {
             Conn::Plain(Client::builder(TokioExecutor::new()).build(conn))
         };
-        Ok(VaultProvider { base, token: o.token, mount: o.mount, timeout: o.request_timeout, client })
+        Ok(VaultProvider { base, token: o.token, token_file: o.token_file, namespace, mount, timeout: o.request_timeout, client })
+    }
+
+    /// The token for the next request: the token file's current content when
+    /// one is configured, else the token given at construction.
+    fn token(&self, what: &str) -> Result<SecretString, SgError> {
+        let t = match &self.token_file {
+            Some(path) => {
+                let mut raw = std::fs::read_to_string(path).map_err(|e| {
+                    let why = match e.kind() {
+                        std::io::ErrorKind::NotFound => "not found",
+                        std::io::ErrorKind::PermissionDenied => "permission denied",
+                        _ => "I/O error",
+                    };
+                    SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file cannot be read ({why})"))
+                })?;
+                let t = SecretString::from(raw.trim().to_string());
+                raw.zeroize();
+                t
+            }
+            None => self.token.clone(),
+        };
+        if t.expose_secret().is_empty() {
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: no Vault token (vault.token, vault.tokenFile, VAULT_TOKEN or BAO_TOKEN)")));
+        }
+        Ok(t)
     }
 
     /// GET a KV v2 endpoint; returns the parsed JSON body (the raw buffer is zeroized).
     async fn get_json(&self, kind: &str, name: &str, calls: &AtomicU64) -> Result<serde_json::Value, SgError> {
         let what = describe(Kind::Vault, name);
         let url = format!("{}/v1/{}/{}/{}", self.base, self.mount, kind, name);
-        let req = hyper::Request::get(url)
-            .header("X-Vault-Token", self.token.expose_secret())
+        let token = self.token(&what)?;
+        let mut req = hyper::Request::get(url).header("X-Vault-Token", token.expose_secret());
+        if let Some(ns) = &self.namespace {
+            req = req.header("X-Vault-Namespace", ns.as_str());
+        }
+        let req = req
             .body(Empty::<Bytes>::new())
             .map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: could not build the request (check the token)")))?;
         calls.fetch_add(1, Ordering::Relaxed);
         let fut = async {
             let resp = self.client.request(req).await.map_err(|e| {
                 let chain = format!("{e:?}").to_ascii_lowercase();
-                if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+                // (an https:// address answered in plain HTTP: rustls' InvalidContentType)
+                if ["certificate", "tls", "handshake", "invalidcontenttype", "invalidmessage"].iter().any(|w| chain.contains(w)) {
                     SgError::new("TLS_ERROR", format!("{what}: TLS handshake with Vault failed (check the CA: SSL_CERT_FILE)"))
                 } else if e.is_connect() {
                     SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: Vault is unreachable"))
@@ -125,11 +171,14 @@ impl VaultProvider {
                 }
             })?;
             let status = resp.status().as_u16();
-            let body = Limited::new(resp.into_body(), MAX_BODY)
-                .collect()
-                .await
-                .map_err(|_| SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: Vault response unreadable or too large")))?
-                .to_bytes();
+            let body = Limited::new(resp.into_body(), MAX_BODY).collect().await.map_err(|e| {
+                if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                    SgError::new("SECRET_TOO_LARGE", format!("{what}: Vault's answer is over {} MiB", MAX_BODY >> 20))
+                } else {
+                    SgError::new("PROVIDER_UNAVAILABLE", format!("{what}: Vault response unreadable"))
+                }
+            })?;
+            let body = body.to_bytes();
             Ok::<_, SgError>((status, body))
         };
         let (status, body) = match tokio::time::timeout(self.timeout, fut).await {
@@ -145,7 +194,12 @@ impl VaultProvider {
             _ => Some("PROVIDER_ERROR"),
         };
         if let Some(code) = code {
-            return Err(SgError::new(code, format!("{what}: Vault answered HTTP {status}")));
+            let hint = match status {
+                404 => " (no such secret, or the mount is not a KV v2 mount)",
+                401 | 403 => " (token expired, revoked, or without read permission on this path)",
+                _ => "",
+            };
+            return Err(SgError::new(code, format!("{what}: Vault answered HTTP {status}{hint}")));
         }
         let mut raw: Vec<u8> = body.into();
         let parsed = serde_json::from_slice::<serde_json::Value>(&raw);
@@ -158,29 +212,36 @@ impl VaultProvider {
         let what = describe(Kind::Vault, name);
         let data = v.get_mut("data").map(serde_json::Value::take).unwrap_or_default();
         let version = data.pointer("/metadata/version").and_then(|x| x.as_u64()).map(|n| n.to_string());
+        let stamp = data.pointer("/metadata/created_time").and_then(|x| x.as_str()).map(str::to_string);
         match data.get("data") {
             Some(obj @ serde_json::Value::Object(_)) => {
                 let text = obj.to_string();
-                Ok(Fetched { value: SecretValue::Text(text.into()), version })
+                Ok(Fetched { value: SecretValue::Text(text.into()), version, stamp })
             }
             _ => Err(SgError::new("SECRET_NOT_FOUND", format!("{what} has no current data (deleted or not KV v2)"))),
         }
     }
 
-    pub async fn check(&self, name: &str, version: &str, calls: &AtomicU64) -> Result<Check, SgError> {
+    pub async fn check(&self, name: &str, version: &str, stamp: Option<&str>, calls: &AtomicU64) -> Result<Check, SgError> {
         let v = self.get_json("metadata", name, calls).await?;
         let cur = v.pointer("/data/current_version").and_then(|x| x.as_u64()).map(|n| n.to_string());
-        // A soft-deleted or destroyed current version is gone, though its number
-        // is unchanged: the value must not be served as fresh.
-        if let Some(c) = &cur {
-            let ver = v.pointer(&format!("/data/versions/{c}"));
-            let destroyed = ver.and_then(|x| x.get("destroyed")).and_then(|d| d.as_bool()) == Some(true);
-            let deleted = ver.and_then(|x| x.get("deletion_time")).and_then(|d| d.as_str()).is_some_and(|s| !s.is_empty());
-            if destroyed || deleted {
-                return Err(SgError::new("SECRET_NOT_FOUND", format!("{}: its current version was deleted", describe(Kind::Vault, name))));
-            }
+        let Some(c) = &cur else { return Ok(Check::Changed) };
+        let ver = v.pointer(&format!("/data/versions/{c}"));
+        // A destroyed current version is gone, though its number is unchanged:
+        // the value must not be served as fresh.
+        if ver.and_then(|x| x.get("destroyed")).and_then(|d| d.as_bool()) == Some(true) {
+            return Err(SgError::new("SECRET_NOT_FOUND", format!("{}: its current version was destroyed", describe(Kind::Vault, name))));
         }
-        Ok(if cur.as_deref() == Some(version) { Check::Unchanged } else { Check::Changed })
+        // A deletion_time is set for a soft-deleted version, and also for every
+        // live version under `delete_version_after` (a time in the future): the
+        // data read decides (404 for a version that is really deleted).
+        if ver.and_then(|x| x.get("deletion_time")).and_then(|d| d.as_str()).is_some_and(|s| !s.is_empty()) {
+            return Ok(Check::Changed);
+        }
+        // The same number with another created_time: deleted and created again.
+        let created = ver.and_then(|x| x.get("created_time")).and_then(|d| d.as_str());
+        let same_version = c == version && (stamp.is_none() || created == stamp);
+        Ok(if same_version { Check::Unchanged } else { Check::Changed })
     }
 }
 
@@ -192,6 +253,8 @@ mod tests {
         VaultOptions {
             address: address.into(),
             token: SecretString::from("test-token-FAKE-debug".to_string()),
+            token_file: None,
+            namespace: None,
             mount: "secret".into(),
             connect_timeout: Duration::from_secs(1),
             request_timeout: Duration::from_secs(1),
