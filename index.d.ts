@@ -7,36 +7,38 @@
 
 export interface DotenvConfigOptions {
   /** File(s) to load. Default: path.resolve(process.cwd(), '.env'). A leading `~` is the home directory. */
-  path?: string | URL | Array<string | URL>
+  path?: string | Buffer | URL | ReadonlyArray<string | Buffer | URL> | undefined
   /** Encoding of the file(s). Default 'utf8' (invalid UTF-8 is reported as error code INVALID_UTF8). */
-  encoding?: BufferEncoding
+  encoding?: BufferEncoding | (string & {}) | undefined
+  /** Accepted for dotenv 18 compatibility; secret-guard has one parser, so it changes nothing. */
+  fast?: boolean | undefined
   /** Overwrite keys already present in processEnv (and let later files win over earlier ones). */
-  override?: boolean
+  override?: boolean | undefined
   /** Target object. Default process.env. */
   processEnv?: Record<string, string | undefined>
   /** Print the summary line. Default true (quiet) — unlike dotenv, nothing is printed unless asked. */
-  quiet?: boolean
+  quiet?: boolean | undefined
   /** Print which files and keys were loaded or skipped (key names only, never values). */
-  debug?: boolean
+  debug?: boolean | undefined
   /** Refuse files larger than this many bytes (code FILE_TOO_LARGE). Default 16 MiB. */
-  maxFileSize?: number
+  maxFileSize?: number | undefined
 }
 
 export interface DotenvConfigOutput {
   parsed: Record<string, string>
   /** The last error met (missing file: code ENOENT, etc.); other paths were still loaded. */
-  error?: Error & { code?: string }
+  error?: Error & { code?: string | undefined; path?: string | undefined; issues?: EnvValidationIssue[]; keys?: string[]; keyName?: string | undefined } | undefined
 }
 
 export interface DotenvPopulateOptions {
-  override?: boolean
-  debug?: boolean
+  override?: boolean | undefined
+  debug?: boolean | undefined
 }
 
 /** Parse .env text with dotenv's rules. A Buffer must be valid UTF-8 (else code INVALID_UTF8). */
-export function parse<T extends Record<string, string> = Record<string, string>>(src: string | Buffer): T
+export function parse<T extends Record<string, string> = Record<string, string>>(src: string | Buffer, options?: { fast?: boolean | undefined }): T
 /** Load .env file(s) into process.env (or options.processEnv). Never throws for file problems. */
-export function config(options: DotenvConfigOptions & ({ required: string[] } | { schema: EnvSchema })): DotenvConfigOutput & { env: Record<string, unknown> }
+export function config(options: DotenvConfigOptions & ({ required: readonly string[] } | { schema: EnvSchema })): DotenvConfigOutput & { env: Record<string, unknown> }
 export function config(options?: DotenvConfigOptions): DotenvConfigOutput
 export const configDotenv: typeof config
 /** Copy parsed values into target; returns the keys it set. Throws TypeError (code OBJECT_REQUIRED) on a non-object. */
@@ -49,6 +51,16 @@ export class SecretGuardError extends Error {
   constructor(code: string, message: string, props?: Record<string, unknown>)
   /** Stable machine-readable code, e.g. SECRET_NOT_FOUND, INVALID_UTF8. */
   code: string
+  /** READY_FAILED: every failure (a name that looks like a value is shown as '(name #N not shown)'). */
+  errors?: Array<{ name: string; code: string | undefined; message: string | undefined }>
+  /** ENV_VALIDATION: every missing/invalid variable. */
+  issues?: EnvValidationIssue[] | undefined
+  /** EXPAND_LIMIT: the keys left unexpanded. */
+  keys?: string[] | undefined
+  /** FILE_TOO_LARGE, INVALID_UTF8, DECRYPTION_FAILED: the file. */
+  path?: string | undefined
+  /** DECRYPTION_FAILED: the private key variable that was tried. */
+  keyName?: string | undefined
 }
 
 // ---------------------------------------------------------- secret cache (issue 3)
@@ -57,55 +69,55 @@ import { EventEmitter } from 'events'
 
 export interface SecretCacheOptions {
   /** Refresh each entry this often (ms, jittered ±jitter). Default 3_600_000 (1 h). */
-  refreshInterval?: number
+  refreshInterval?: number | undefined
   /** Keep serving the last good value this long (ms past its refresh time) while refreshes fail. Default 86_400_000 (24 h). */
-  maxStale?: number
+  maxStale?: number | undefined
   /** Maximum number of cached entries; the least recently READ entry is evicted. Default 1024. */
-  maxSize?: number
+  maxSize?: number | undefined
   /** Random spread applied to refresh intervals and backoff delays: 0.1 = ±10 % (default). */
-  jitter?: number
+  jitter?: number | undefined
   /** First retry delay after a failed refresh (ms); doubles each failure. Default 1000. */
-  backoffBase?: number
+  backoffBase?: number | undefined
   /** Cap of the retry delay (ms). Default 300_000. */
-  backoffMax?: number
+  backoffMax?: number | undefined
   /** Per-request timeout for AWS and Vault (ms). Default 5000. */
-  requestTimeout?: number
+  requestTimeout?: number | undefined
   /** TCP connect timeout for AWS and Vault (ms). Default 3000. */
-  connectTimeout?: number
+  connectTimeout?: number | undefined
   /** AWS Secrets Manager overrides; otherwise the standard AWS chain (AWS_REGION, credentials, …). */
-  aws?: { region?: string; endpoint?: string }
-  /** Vault / OpenBao KV v2 (http:// or https://). address defaults to VAULT_ADDR, token to VAULT_TOKEN, mount to 'secret'. */
+  aws?: { region?: string | undefined; endpoint?: string | undefined } | undefined
   /**
-   * Vault / OpenBao KV v2. Defaults: VAULT_ADDR (else BAO_ADDR), VAULT_TOKEN (else BAO_TOKEN),
-   * VAULT_NAMESPACE (else BAO_NAMESPACE), mount 'secret'. tokenFile is read before every request.
+   * Vault / OpenBao KV v2 (http:// or https://). Defaults: VAULT_ADDR (else BAO_ADDR), VAULT_TOKEN
+   * (else BAO_TOKEN), VAULT_NAMESPACE (else BAO_NAMESPACE), mount 'secret'. tokenFile is read
+   * before every request.
    */
-  vault?: { address?: string; token?: string; tokenFile?: string; namespace?: string; mount?: string }
+  vault?: { address?: string | undefined; token?: string | undefined; tokenFile?: string | undefined; namespace?: string | undefined; mount?: string | undefined } | undefined
   /** Directory of mounted secret files (Docker/Kubernetes) for `file:` names. */
-  files?: { dir?: string }
+  files?: { dir?: string | undefined } | undefined
   /**
    * Keep string values JS has already read in a JS-side read memo (invalidated by the native
    * side on rotation, eviction and refresh failure) so repeated reads cost about a Map lookup.
    * Default true; false always asks the native side.
    */
-  memo?: boolean
+  memo?: boolean | undefined
 }
 
 export interface SecretGetOptions {
   /** AWS only: 'AWSCURRENT' (default), 'AWSPREVIOUS' or a custom label. Each stage is cached separately. */
-  versionStage?: string
+  versionStage?: string | undefined
 }
 
 export interface SecretRotateEvent {
   /** `provider:name` (no field). */
   name: string
-  versionStage?: string
-  previousVersion?: string
-  version?: string
+  versionStage?: string | undefined
+  previousVersion?: string | undefined
+  version?: string | undefined
 }
 
 export interface SecretErrorEvent {
   name: string
-  versionStage?: string
+  versionStage?: string | undefined
   /** e.g. PROVIDER_UNAVAILABLE, TIMEOUT, ACCESS_DENIED, SECRET_NOT_FOUND. */
   code: string
   /** Short, never contains a secret value. */
@@ -139,8 +151,8 @@ export interface SecretCacheStats {
 
 export interface SecretUsage {
   name: string
-  versionStage?: string
-  version?: string
+  versionStage?: string | undefined
+  version?: string | undefined
   loaded: boolean
   failing: boolean
   reads: number
@@ -151,10 +163,10 @@ export interface SecretUsage {
   staleServed: number
   rotations: number
   /** Unix ms. */
-  lastReadAt?: number
-  lastRefreshAt?: number
-  lastErrorAt?: number
-  lastErrorCode?: string
+  lastReadAt?: number | undefined
+  lastRefreshAt?: number | undefined
+  lastErrorAt?: number | undefined
+  lastErrorCode?: string | undefined
 }
 
 /**
@@ -171,7 +183,7 @@ export class SecretCache extends EventEmitter {
   /** The provider a name uses, without I/O; a malformed name throws (code INVALID_NAME). */
   validateName(name: string): 'env' | 'file' | 'aws' | 'vault'
   /** Load all names; rejects with code READY_FAILED and `errors: [{ name, code, message }]`. */
-  ready(names: string[]): Promise<void>
+  ready(names: readonly string[]): Promise<void>
   /** Refresh now (single-flight). Resolves true when the value changed. */
   refresh(name: string, options?: SecretGetOptions): Promise<boolean>
   stats(): SecretCacheStats
@@ -193,24 +205,34 @@ export class SecretCache extends EventEmitter {
 
 export interface MaskerOptions {
   /** Replacement for each masked region (overlapping/adjacent matches become one). Default '[REDACTED]'. */
-  censor?: string
+  censor?: string | undefined
   /** Also mask the value's encodings (base64 incl. URL-safe/unpadded/shifted, hex, JSON-escaped,
    *  URL/percent-encoded, XML-escaped, quotes trimmed, each line, each field of a JSON value). Default true. */
-  encodings?: boolean
+  encodings?: boolean | undefined
   /** Values shorter than this many characters are refused (code VALUE_TOO_SHORT); derived forms
    *  shorter than it are not registered. Default 4. */
-  minLength?: number
+  minLength?: number | undefined
   /** Show the last characters of a raw value: `****WXYZ`. At most keepLast and at most a quarter
    *  of the value's characters; never for encodings or merged regions. */
-  partial?: { keepLast: number, mask?: string }
+  partial?: { keepLast: number, mask?: string | undefined } | null | false | undefined
   /** Keys whose values redact() censors whole. Default
    *  /pass(word)?|secret|token|api[-_]?key|private[-_]?key|authorization|cookie/i; null disables. */
-  keyPattern?: RegExp | null
+  keyPattern?: RegExp | null | false | undefined
   /** redact() replaces values nested deeper than this with '[Depth limit]'. Default 1000. */
-  maxDepth?: number
+  maxDepth?: number | undefined
   /** How long retire()d values stay masked, in ms. Default 3600000 (1 hour). */
-  graceMs?: number
+  graceMs?: number | undefined
 }
+
+/** What redact() returns for a T: a copy in which Secrets are the censor string and any value under a
+ *  secret-looking key (or past maxDepth, or unreadable) may have become a string. */
+export type Redacted<T> =
+  T extends Secret ? string :
+  T extends string | number | boolean | bigint | symbol | null | undefined ? T | string :
+  T extends Buffer ? Buffer : T extends Uint8Array ? Uint8Array :
+  T extends Date | RegExp | Error | Map<any, any> | Set<any> | ((...args: any[]) => any) ? T :
+  T extends readonly (infer U)[] ? Array<Redacted<U> | string> :
+  T extends object ? { [K in keyof T]: Redacted<T[K]> | string } : T
 
 export interface Masker {
   /** Register a value. Returns whether it was new. Throws VALUE_TOO_SHORT / SECRET_VALUE_TYPE. */
@@ -224,9 +246,11 @@ export interface Masker {
   mask(text: string): string
   mask(bytes: Buffer): Buffer
   mask(bytes: Uint8Array): Uint8Array
+  mask(value: string | Buffer): string | Buffer
+  mask(value: string | Uint8Array): string | Uint8Array
   /** Deep copy for logging: strings masked everywhere (objects, arrays, Maps, Sets, Errors, Buffers),
    *  values under keys matching keyPattern censored whole, Secret objects censored, cycles kept. */
-  redact<T>(value: T): T
+  redact<T>(value: T): Redacted<T>
   /** Forget every value. */
   clear(): void
   /** Number of registered values. */
@@ -241,8 +265,10 @@ export function createMasker(options?: MaskerOptions): Masker
 export function mask(text: string): string
 export function mask(bytes: Buffer): Buffer
 export function mask(bytes: Uint8Array): Uint8Array
+export function mask(value: string | Buffer): string | Buffer
+export function mask(value: string | Uint8Array): string | Uint8Array
 /** Deep-copy redaction with the default masker and the configured key pattern. */
-export function redact<T>(value: T): T
+export function redact<T>(value: T): Redacted<T>
 /** Register a value with the default masker (throws VALUE_TOO_SHORT when too short). */
 export function addSecret(value: string | Secret): boolean
 /** Remove a value from the default masker now. */
@@ -258,7 +284,7 @@ export const DEFAULT_KEY_PATTERN: RegExp
 
 export interface FingerprintOptions {
   /** HMAC key. Default: SECRET_GUARD_FINGERPRINT_KEY, else a random per-process key. Empty: code INVALID_KEY. */
-  key?: string | Buffer
+  key?: string | Buffer | undefined
 }
 /** 'sgfp_' + the first 10 hex digits of HMAC-SHA256(key, value): log which key was used, not the key. */
 export function fingerprint(value: string | Buffer | Secret, options?: FingerprintOptions): string
@@ -271,7 +297,7 @@ export function fingerprint(value: string | Buffer | Secret, options?: Fingerpri
 export class Secret {
   /** learn (default false): the default masker also learns the value (skipped when shorter than minLength).
    *  Use it for long-lived values; per-request Secrets would grow the default masker without bound. */
-  constructor(value: string | Secret, options?: { learn?: boolean })
+  constructor(value: string | Secret, options?: { learn?: boolean | undefined })
   /** The raw value. */
   expose(): string
   /** Length in characters. */
@@ -293,23 +319,26 @@ export class Secret {
  * issue 3 satisfies it).
  */
 export interface SecretSource {
-  get(name: string, options?: { versionStage?: string }): Promise<string | Buffer>
-  getSync(name: string, options?: { versionStage?: string }): string | Buffer | undefined
-  refresh?(name: string, options?: { versionStage?: string }): Promise<unknown>
+  get(name: string, options?: { versionStage?: string | undefined }): Promise<string | Buffer>
+  getSync(name: string, options?: { versionStage?: string | undefined }): string | Buffer | undefined
+  refresh?(name: string, options?: { versionStage?: string | undefined }): Promise<unknown>
   /** Used at construction to reject names the cache cannot read. */
   validateName?(name: string): string
-  on?(event: 'rotate', listener: (ev: { name: string; previousVersion?: string | null; version?: string | null }) => void): unknown
+  on?(event: 'rotate', listener: (ev: { name: string; previousVersion?: string | null | undefined; version?: string | null | undefined }) => void): unknown
   off?(event: 'rotate', listener: (...args: any[]) => void): unknown
   /** Per-secret info without values; the webhook uses names/stages/versions from it. */
-  usage?(): Array<{ name: string; versionStage?: string | null; version?: string | null; loaded?: boolean }>
+  usage?(): Array<{ name: string; versionStage?: string | null | undefined; version?: string | null | undefined; loaded?: boolean | undefined }>
 }
 
 /** Express-compatible (req, res, next) types, so express itself is not a type dependency. */
-export type SgRequest = import('http').IncomingMessage & { secrets?: RequestSecrets; apiClient?: string; [k: string]: any }
+export type SgRequest = import('http').IncomingMessage & { secrets?: RequestSecrets; apiClient?: string | undefined; [k: string]: any }
 export type SgResponse = import('http').ServerResponse & { [k: string]: any }
 export type SgNext = (err?: unknown) => void
 export type SgMiddleware = (req: SgRequest, res: SgResponse, next: SgNext) => void
 export type SgErrorMiddleware = (err: unknown, req: SgRequest, res: SgResponse, next: SgNext) => void
+/** Method-style (bivariant) callback: a handler typed with express.Request/Response is accepted too. */
+type Bivariant<F extends (...args: any[]) => any> = { bivarianceHack(...args: Parameters<F>): ReturnType<F> }['bivarianceHack']
+export type SgOnError = Bivariant<(err: SecretUnavailableError, req: SgRequest, res: SgResponse, next: SgNext) => void>
 
 /**
  * `req.secrets`: each alias reads the value cached when the request started
@@ -327,7 +356,7 @@ declare global {
       /** secret-guard `express()`: this request's secrets by alias (see RequestSecrets). */
       readonly secrets: RequestSecrets
       /** secret-guard `requireApiKey()`: the name of the client whose key was accepted. */
-      apiClient?: string
+      apiClient?: string | undefined
     }
   }
 }
@@ -343,7 +372,7 @@ export interface ExpressSecretsOptions {
    * - `'next'`: `next(err)` so your error middleware (or `errorHandler()`) handles it;
    * - a function: called as `(err, req, res, next)`.
    */
-  onError?: 'next' | ((err: SecretUnavailableError, req: SgRequest, res: SgResponse, next: SgNext) => void)
+  onError?: 'next' | SgOnError | undefined
 }
 
 /**
@@ -360,17 +389,17 @@ export interface RequireApiKeyOptions {
   /** Secret holding the keys: one key, or a JSON object `{ "client-a": "key…", … }`. */
   name: string
   /** Header carrying the key. Default 'x-api-key'. 'authorization' expects `Bearer <key>`. */
-  header?: string
+  header?: string | undefined
   /** Also accept the key from the query string: `true` (parameter `api_key`) or a parameter name. Default false. */
-  query?: boolean | string
+  query?: boolean | string | undefined
   /** How long the previous key set stays valid after a rotation, in ms. Default 600000 (10 min); 0 disables. */
-  graceMs?: number
+  graceMs?: number | undefined
   /** Replace the default 401 response. `reason` is 'missing' or 'invalid'. */
-  onReject?: (req: SgRequest, res: SgResponse, next: SgNext, info: { reason: 'missing' | 'invalid' }) => void
+  onReject?: Bivariant<(req: SgRequest, res: SgResponse, next: SgNext, info: { reason: 'missing' | 'invalid' }) => void> | undefined
   /** When the key secret cannot be loaded or has no usable key (503 by default); same forms as express()'s onError. */
-  onError?: 'next' | ((err: SecretUnavailableError, req: SgRequest, res: SgResponse, next: SgNext) => void)
+  onError?: 'next' | SgOnError | undefined
   /** Optional logger (console, pino, winston): rejections are logged with a fingerprint of the presented key, never the key. */
-  logger?: { info(obj: object): void; warn(obj: object): void }
+  logger?: { info(obj: object): void; warn(obj: object): void } | undefined
 }
 
 export interface ApiKeyStats {
@@ -400,18 +429,18 @@ export function requireApiKey(options: RequireApiKeyOptions): ApiKeyMiddleware
 export interface RotationWebhookOptions {
   cache: SecretSource & { refresh(name: string): Promise<unknown> }
   /** Secret name of the HMAC signing key. Default 'env:SECRET_GUARD_WEBHOOK_KEY'. */
-  signingSecret?: string
+  signingSecret?: string | undefined
   /** Accepted clock difference for the timestamp, ms. Default 300000. */
-  toleranceMs?: number
+  toleranceMs?: number | undefined
   /** Header names. Defaults: x-secret-guard-timestamp, x-secret-guard-id, x-secret-guard-signature. */
-  headers?: { timestamp?: string; id?: string; signature?: string }
+  headers?: { timestamp?: string | undefined; id?: string | undefined; signature?: string | undefined } | undefined
   /** Largest accepted body in bytes (413 above). Default 16384. */
-  maxBodyBytes?: number
+  maxBodyBytes?: number | undefined
   /** Extra names accepted as "known" (besides names loaded in the cache or used by express()/requireApiKey()). */
-  names?: string[]
+  names?: readonly string[] | undefined
   /** Bound of the replay cache (ids within the tolerance window). Default 100000; full → 429. */
-  maxReplayEntries?: number
-  logger?: { info(obj: object): void; warn(obj: object): void }
+  maxReplayEntries?: number | undefined
+  logger?: { info(obj: object): void; warn(obj: object): void } | undefined
 }
 
 export interface RotationWebhookMiddleware extends SgMiddleware {
@@ -428,12 +457,10 @@ export interface RotationWebhookMiddleware extends SgMiddleware {
 export function rotationWebhook(options: RotationWebhookOptions): RotationWebhookMiddleware
 
 /** Sign a webhook delivery: returns the body (JSON-encoded when an object) and the headers to send. */
-export function signWebhook(
-  secret: string | Buffer,
-  body: string | Buffer | object,
-  /** `id`: 1–200 characters of A–Z a–z 0–9 _ : - (default: a random UUID). */
-  options?: { timestamp?: number; id?: string; headers?: { timestamp?: string; id?: string; signature?: string } }
-): { body: string | Buffer; headers: Record<string, string> }
+export interface SignWebhookOptions { timestamp?: number | undefined; /** `id`: 1–200 characters of A–Z a–z 0–9 _ : - (default: a random UUID). */ id?: string | undefined; headers?: { timestamp?: string | undefined; id?: string | undefined; signature?: string | undefined } }
+export function signWebhook(secret: string | Buffer, body: Buffer, options?: SignWebhookOptions): { body: Buffer; headers: Record<string, string> }
+export function signWebhook(secret: string | Buffer, body: string | object, options?: SignWebhookOptions): { body: string; headers: Record<string, string> }
+export function signWebhook(secret: string | Buffer, body: string | Buffer | object, options?: SignWebhookOptions): { body: string | Buffer; headers: Record<string, string> }
 
 /** Default webhook header names. */
 export const webhookHeaders: { readonly timestamp: string; readonly id: string; readonly signature: string }
@@ -444,7 +471,7 @@ export function errorHandler(): SgErrorMiddleware
 /** A secret needed for the request is unavailable: status 503, a client-safe message, no value or name. */
 export class SecretUnavailableError extends SecretGuardError {
   /** `secret`: the alias or option that failed; `cause`: the cache's error (kept non-enumerable). */
-  constructor(secret: string, cause?: { code?: string } | Error, code?: 'SECRET_UNAVAILABLE' | 'API_KEYS_INVALID')
+  constructor(secret: string, cause?: { code?: string | undefined } | Error, code?: 'SECRET_UNAVAILABLE' | 'API_KEYS_INVALID')
   /** 'SECRET_UNAVAILABLE' or 'API_KEYS_INVALID'. */
   code: string
   status: 503
@@ -453,7 +480,7 @@ export class SecretUnavailableError extends SecretGuardError {
   /** The alias (express()) or option ('apiKeys', 'signingSecret') that failed. */
   secret: string
   /** The cache's error code, e.g. SECRET_NOT_FOUND, PROVIDER_UNAVAILABLE. */
-  reason?: string
+  reason?: string | undefined
 }
 
 
@@ -466,22 +493,22 @@ export interface AuditEvent {
   event: 'secret_loaded' | 'secret_rotated' | 'secret_refresh_failed' | 'secret_load_failed' | 'webhook_accepted' |
     'webhook_rejected' | 'api_key_rejected' | 'api_key_previous_used' | 'api_key_retired_used' | 'anomaly'
   outcome: string
-  secret?: string
-  versionStage?: string
-  version?: string
-  previousVersion?: string
-  client?: string
+  secret?: string | undefined
+  versionStage?: string | undefined
+  version?: string | undefined
+  previousVersion?: string | undefined
+  client?: string | undefined
   /** `sgfp_…` keyed fingerprint of a presented key (never the key). */
-  fingerprint?: string
-  route?: string
-  requestId?: string
-  source?: string
-  reason?: string
-  code?: string
+  fingerprint?: string | undefined
+  route?: string | undefined
+  requestId?: string | undefined
+  source?: string | undefined
+  reason?: string | undefined
+  code?: string | undefined
   /** anomaly events: the rule and figures (see AnomalyEvent). */
-  rule?: string
-  observed?: number | string
-  expected?: number | string
+  rule?: string | undefined
+  observed?: number | string | undefined
+  expected?: number | string | undefined
   [extra: string]: unknown
 }
 
@@ -489,86 +516,88 @@ export interface AuditFileOptions {
   /** Path of the JSON-lines file (opened for append, mode 0600). */
   file: string
   /** Rotate when the next line would exceed this size (bytes, ≥ 256). Default 10 MiB. */
-  maxBytes?: number
+  maxBytes?: number | undefined
   /** Rotated files kept: audit.log.1 … audit.log.N (0: truncate instead). Default 5. */
-  maxFiles?: number
+  maxFiles?: number | undefined
   /** fsync after every line (default true); false: write() only (survives a process crash, not a power loss). */
-  fsync?: boolean
+  fsync?: boolean | undefined
 }
 
 export type AnomalyRule = 'secret_rate' | 'client_rate' | 'rejected_burst' | 'retired_key' | 'new_route'
 
 export interface MonitorOptions {
   /** Clock in Unix ms (inject a fake one in tests). Default Date.now. */
-  clock?: () => number
+  clock?: () => number | undefined
   /** Run the rate rules every N ms (unref'd timer); 0 disables the timer (call cache.monitorTick()). Default 60_000. */
-  tickInterval?: number
+  tickInterval?: number | undefined
   /** Rate rules: alert when rate > k × EWMA baseline. Default 3. */
-  k?: number
+  k?: number | undefined
   /** Rate rules: never alert below this many events per minute. Default 60. */
-  minRate?: number
+  minRate?: number | undefined
   /** EWMA smoothing factor in (0, 1]. Default 0.3. */
-  alpha?: number
+  alpha?: number | undefined
   /** Ticks observed before a subject's baseline is trusted. Default 5. */
-  warmupTicks?: number
+  warmupTicks?: number | undefined
   /** new_route: routes are learned silently for this long after start (ms). Default 3_600_000. */
-  learningPeriod?: number
+  learningPeriod?: number | undefined
   /** rejected_burst: this many rejected keys/webhooks from one source within windowMs. Default { threshold: 20, windowMs: 60_000 }. */
-  rejectBurst?: { threshold?: number; windowMs?: number }
+  rejectBurst?: { threshold?: number | undefined; windowMs?: number | undefined } | undefined
   /** One alert per rule and subject per this many ms (the rest are counted in `suppressed`). Default 600_000. */
-  alertInterval?: number
+  alertInterval?: number | undefined
   /** Label caps (beyond: 'other'). Defaults 256 / 64 / 1024; tracked sources (bursts, retired keys) 10_000. */
-  maxClients?: number
-  maxRoutes?: number
-  maxSecrets?: number
-  maxSources?: number
+  maxClients?: number | undefined
+  maxRoutes?: number | undefined
+  maxSecrets?: number | undefined
+  maxSources?: number | undefined
   /** Enabled rules (default all). */
-  rules?: AnomalyRule[]
+  rules?: readonly AnomalyRule[] | undefined
 }
 
 export interface SecretCacheOptions {
   /** Audit trail: a JSON-lines file or a callback, one event per security-relevant event, never a value. */
-  audit?: AuditFileOptions | ((event: AuditEvent) => void)
+  audit?: (AuditFileOptions | ((event: AuditEvent) => void) | null | false) | undefined
   /** Usage monitoring options, or false to turn recording and anomaly rules off. */
-  monitor?: MonitorOptions | false
+  monitor?: MonitorOptions | boolean | undefined
 }
 
 export interface SecretUsage {
   /** Unix ms of the last rotation (value change). */
-  lastRotationAt?: number
+  lastRotationAt?: number | undefined
   /** Unix ms of the first successful load. */
-  loadedAt?: number
+  loadedAt?: number | undefined
 }
 
 export interface ClientUseRecord {
   /** Client (key) name; default 'default' (accepted) or 'unknown' (rejected). Labels are capped at 128 chars. */
-  client?: string
+  client?: string | undefined
   /** Route label, e.g. req.route.path — never a raw URL (cardinality, and URLs may carry keys). */
-  route?: string
+  route?: string | undefined
   /** Default 'accepted'. 'previous' = accepted with a key in its rotation grace; 'retired' = a rotated-away key after its grace (counted as rejected, raises retired_key). */
-  outcome?: 'accepted' | 'previous' | 'rejected' | 'retired'
-  fingerprint?: string
+  outcome?: 'accepted' | 'previous' | 'rejected' | 'retired' | undefined
+  fingerprint?: string | undefined
   /** Where the request came from (req.ip); rejected_burst groups by it. */
-  source?: string
-  requestId?: string
+  source?: string | undefined
+  requestId?: string | undefined
   /** Why it was rejected ('missing', 'invalid', …). */
-  reason?: string
+  reason?: string | undefined
 }
 
 export interface AnomalyEvent {
   rule: AnomalyRule
   /** The subject: one of secret / client / source. */
-  secret?: string
-  client?: string
-  source?: string
+  secret?: string | undefined
+  client?: string | undefined
+  source?: string | undefined
   observed: number | string
   expected: number | string
+  /** rejected_burst: what was rejected. */
+  kind?: 'api_key' | 'webhook' | undefined
   /** Rate rules. */
-  k?: number
-  unit?: string
-  route?: string
-  requestId?: string
-  fingerprint?: string
+  k?: number | undefined
+  unit?: string | undefined
+  route?: string | undefined
+  requestId?: string | undefined
+  fingerprint?: string | undefined
   /** Unix ms (monitor clock). */
   at: number
   /** Alerts of this rule+subject suppressed by rate limiting since the previous one. */
@@ -582,8 +611,8 @@ export interface ClientUsage {
   previous: number
   rejected: number
   /** Unix ms, 1 s resolution. */
-  lastUsedAt?: number
-  lastRejectedAt?: number
+  lastUsedAt?: number | undefined
+  lastRejectedAt?: number | undefined
   routes: RouteUsage[]
 }
 export interface UsageSeries { name: string; counts: number[] }
@@ -606,14 +635,14 @@ export interface UsageReport {
 
 export interface SecretCache {
   recordClientUse(use: ClientUseRecord): void
-  recordSecretUse(use: { name: string; route?: string; client?: string; requestId?: string }): void
-  recordWebhook(delivery: { outcome: 'accepted' | 'rejected'; name?: string; version?: string; reason?: string; source?: string; requestId?: string; route?: string }): void
-  retireClientKey(key: { client?: string; fingerprint: string; graceUntil: number }): void
+  recordSecretUse(use: { name: string; route?: string | undefined; client?: string | undefined; requestId?: string | undefined }): void
+  recordWebhook(delivery: { outcome: 'accepted' | 'rejected'; name?: string | undefined; version?: string | undefined; reason?: string | undefined; source?: string | undefined; requestId?: string | undefined; route?: string | undefined }): void
+  retireClientKey(key: { client?: string | undefined; fingerprint: string; graceUntil: number }): void
   /** Run the rate rules now. */
   monitorTick(): void
-  usageReport(options?: { minutes?: number }): UsageReport
+  usageReport(options?: { minutes?: number | undefined }): UsageReport
   on(event: 'anomaly', listener: (ev: AnomalyEvent) => void): this
-  on(event: 'auditError', listener: (ev: { code?: string; message: string }) => void): this
+  on(event: 'auditError', listener: (ev: { code?: string | undefined; message: string }) => void): this
 }
 
 /** Prometheus text exposition format (0.0.4) of the cache's usage. */
@@ -624,9 +653,9 @@ export interface StatusPageOptions {
   cache: SecretCache
   /** { bearer } (≥ 16 chars, Authorization: Bearer, constant-time compare) or a predicate. Required. */
   auth: { bearer: string } | ((req: any) => boolean)
-  title?: string
+  title?: string | undefined
   /** Chart length in minutes (2–1440). Default 180. */
-  minutes?: number
+  minutes?: number | undefined
 }
 /** Self-contained HTML status page (inline CSS and SVG, no script); 401 without auth. */
 export function statusPage(options: StatusPageOptions): (req: any, res: any, next?: (err?: unknown) => void) => void
@@ -637,27 +666,31 @@ export function statusPage(options: StatusPageOptions): (req: any, res: any, nex
 
 /** One schema entry: a type name, an array of allowed values (enum), or an object. */
 export type EnvSchemaType = 'string' | 'port' | 'number' | 'int' | 'integer' | 'bool' | 'boolean' | 'url' | 'email' | 'enum' | 'json'
-export interface EnvSchemaSpec {
-  type?: EnvSchemaType
+export type EnvSchemaSpec = EnvSchemaSpecBase & (
+  | { type?: Exclude<EnvSchemaType, 'enum'> }
+  /** enum: `values` (or `oneOf`) is required. */
+  | { type?: 'enum'; values: ReadonlyArray<string | number> }
+  | { type?: 'enum'; oneOf: ReadonlyArray<string | number> })
+export interface EnvSchemaSpecBase {
   /** Absent (or empty, for non-string types) is fine. Default false. `required: false` is the same. */
-  optional?: boolean
-  required?: boolean
+  optional?: boolean | undefined
+  required?: boolean | undefined
   /** Used (as is, already typed) when the variable is absent. */
-  default?: unknown
+  default?: unknown | undefined
   /** string */
-  minLength?: number
-  maxLength?: number
-  pattern?: RegExp | string
+  minLength?: number | undefined
+  maxLength?: number | undefined
+  pattern?: RegExp | string | undefined
   /** number / int */
-  min?: number
-  max?: number
+  min?: number | undefined
+  max?: number | undefined
   /** url: allowed protocols, e.g. ['https'] */
-  protocols?: string[]
+  protocols?: readonly string[] | undefined
   /** enum */
-  values?: Array<string | number>
-  oneOf?: Array<string | number>
+  values?: ReadonlyArray<string | number> | undefined
+  oneOf?: ReadonlyArray<string | number> | undefined
 }
-export type EnvSchema = Record<string, EnvSchemaType | Array<string | number> | EnvSchemaSpec>
+export type EnvSchema = Record<string, Exclude<EnvSchemaType, 'enum'> | ReadonlyArray<string | number> | EnvSchemaSpec>
 
 export interface EnvValidationIssue { key: string; reason: string }
 export interface EnvValidationError extends SecretGuardError {
@@ -668,38 +701,38 @@ export interface EnvValidationError extends SecretGuardError {
 
 export interface DotenvConfigOptions {
   /** dotenv-expand 12 semantics, bounded (never loops). Default false. */
-  expand?: boolean
+  expand?: boolean | undefined
   /** Load the NODE_ENV cascade ('nextjs' convention). `path` is then the directory. */
-  cascade?: boolean
+  cascade?: boolean | undefined
   /** Cascade convention: 'nextjs' (@next/env) or 'flow' (dotenv-flow). */
-  convention?: 'nextjs' | 'flow'
+  convention?: 'nextjs' | 'flow' | undefined
   /** Environment name for the cascade. Default processEnv.NODE_ENV, then process.env.NODE_ENV, else 'development'. */
-  nodeEnv?: string
+  nodeEnv?: string | undefined
   /** Decrypt dotenvx `encrypted:` values. Default false (true when privateKey is given). */
-  decrypt?: boolean
+  decrypt?: boolean | undefined
   /** Private key(s) (hex, comma-separated) to use instead of DOTENV_PRIVATE_KEY* / .env.keys. */
-  privateKey?: string
+  privateKey?: string | undefined
   /** The .env.keys file (or the directory holding it) to read. Default: next to each .env file, then the cwd. */
-  envKeysFile?: string | URL
+  envKeysFile?: string | URL | undefined
   /** Variables that must be present and non-empty after loading. */
-  required?: string[]
+  required?: readonly string[] | undefined
   /** Types/constraints of variables; typed values are returned in result.env. */
-  schema?: EnvSchema
+  schema?: EnvSchema | undefined
   /** Throw the error (ENV_VALIDATION, DECRYPTION_FAILED, …) instead of returning it in `error`. */
-  strict?: boolean
+  strict?: boolean | undefined
 }
 
 export interface DotenvConfigOutput {
   /** Typed values of the schema (and the required keys), when `required`/`schema` was given. process.env keeps strings. */
-  env?: Record<string, unknown>
+  env?: Record<string, unknown> | undefined
   /** Cascade: the files that were loaded, highest precedence first. */
-  files?: string[]
+  files?: string[] | undefined
 }
 
 /** dotenv-expand-compatible: expands options.parsed in place and writes every key into options.processEnv (default process.env). */
 export function expand<T extends { parsed?: Record<string, string>; processEnv?: Record<string, string | undefined> }>(options: T): T & { error?: SecretGuardError }
 /** Validate an env object (default process.env). Never throws unless strict. */
-export function validateEnv(source?: Record<string, string | undefined>, options?: { required?: string[]; schema?: EnvSchema; strict?: boolean }): { env: Record<string, unknown>; error?: EnvValidationError }
+export function validateEnv(source?: Record<string, string | undefined>, options?: { required?: readonly string[] | undefined; schema?: EnvSchema | undefined; strict?: boolean | undefined }): { env: Record<string, unknown>; error?: EnvValidationError }
 /** A new dotenvx-compatible secp256k1 keypair (hex; compressed public key). */
 export function keypair(): { publicKey: string; privateKey: string }
 /** Encrypt a value for a public key: 'encrypted:<base64>' (dotenvx format). */
