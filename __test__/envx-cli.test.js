@@ -291,6 +291,14 @@ test('missing -f file: MISSING_ENV_FILE for every command; decrypt -k of an abse
   let r = cli(['decrypt', '-k', 'TYPO'], dir)
   assert.equal(r.status, 1)
   assert.match(r.stderr, /MISSING_KEY: TYPO is not in \.env/)
+  // a private key pasted where a KEY name belongs is never echoed
+  const pk = crypto.randomBytes(32).toString('hex')
+  for (const args of [['decrypt', '-k', pk], ['encrypt', '-k', pk], ['get', pk], ['decrypt', '-k', 'pw/FAKE+privat&x1']]) {
+    r = cli(args, dir)
+    assert.equal(r.status, 1, args.join(' '))
+    assert.match(r.stderr, /MISSING_KEY: the given KEY \(\d+ characters, not shown/, args[0])
+    assert.ok(!r.stderr.includes(args[args.length - 1]), 'the value is not echoed')
+  }
   for (const args of [['get', 'A', '--plain'], ['get', 'A', '--new'], ['get', 'A', '-k', 'A'], ['doctor', '-f', '.env'],
     ['set', 'A', 'x', '--expand'], ['keypair', '--plain'], ['set', 'A', 'x', '-f', 'a', '-f', 'b'], ['encrypt', '--override']]) {
     r = cli(args, dir)

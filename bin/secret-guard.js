@@ -316,9 +316,17 @@ function cmdEncrypt (opts) {
     edits.push({ start: e.start, end: e.end, text: e.lead + (e.quote ? `${e.quote}${enc}${e.quote}` : enc) })
     done.add(e.key)
   }
-  for (const k of opts.keys) if (!done.has(k) && !entries(src).some((e) => e.key === k)) throw new CliError('MISSING_KEY', `${k} is not in ${file}`)
+  for (const k of opts.keys) if (!done.has(k) && !entries(src).some((e) => e.key === k)) throw new CliError('MISSING_KEY', `${keyName(k)} is not in ${file}`)
   writeAtomic(file, replaceRanges(src, edits))
   console.log(`✔ encrypted ${done.size} key${done.size === 1 ? '' : 's'} in ${file}${ens.created ? ` (new keypair, private key in ${path.relative(process.cwd(), keysFileFor(file, opts)) || '.env.keys'})` : ''}`)
+}
+
+// A KEY the user typed, for an error message: shown only when it looks like a
+// variable name. A value pasted where a name belongs (a private key given to
+// -k) must not be echoed.
+function keyName (k) {
+  const plain = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(k) && !/[0-9a-fA-F]{16,}|[A-Za-z0-9+/]{32,}/.test(k)
+  return plain && sg().mask(k) === k ? k : `the given KEY (${k.length} characters, not shown: it does not look like a variable name)`
 }
 
 function privateKeyFor (file, src, opts) {
@@ -336,7 +344,7 @@ function cmdDecrypt (opts) {
   const src = readText(file)
   const pk = privateKeyFor(file, src, opts)
   const all = entries(src)
-  for (const k of opts.keys) if (!all.some((e) => e.key === k)) throw new CliError('MISSING_KEY', `${k} is not in ${file}`)
+  for (const k of opts.keys) if (!all.some((e) => e.key === k)) throw new CliError('MISSING_KEY', `${keyName(k)} is not in ${file}`)
   const todo = all.filter((e) => e.start !== null && e.value.startsWith('encrypted:') && (!opts.keys.length || opts.keys.includes(e.key)))
   // last to first, so that earlier offsets stay valid; each value written so the whole file reads back
   let out = src
@@ -381,7 +389,7 @@ function cmdGet (opts) {
   const env = { ...process.env }
   const r = loadFiles(opts, env)
   if (r.error) throw r.error
-  if (!Object.prototype.hasOwnProperty.call(r.parsed, key)) throw new CliError('MISSING_KEY', `${key} is not set in ${(opts.files.length ? opts.files : ['.env']).join(', ')}`)
+  if (!Object.prototype.hasOwnProperty.call(r.parsed, key)) throw new CliError('MISSING_KEY', `${keyName(key)} is not set in ${(opts.files.length ? opts.files : ['.env']).join(', ')}`)
   process.stdout.write(r.parsed[key] + '\n')
 }
 
