@@ -67,10 +67,12 @@ function format (options = {}) {
     for (const s of Object.getOwnPropertySymbols(info)) out[s] = info[s]
     const splat = info[SPLAT]
     if (Array.isArray(splat)) {
-      const redacted = splat.map((a) => m.redact(a))
+      // each argument's redacted copy, and how many values the copy removed
+      const counted = splat.map((a) => m._redactCounting ? m._redactCounting(a) : [m.redact(a), 1])
+      const redacted = counted.map((c) => c[0])
       out[SPLAT] = redacted
       if (!(info instanceof Error) && typeof info.message === 'string') {
-        setOwn(out, 'message', m.mask(censorRenderedArgs(info.message, splat, redacted, censor)))
+        setOwn(out, 'message', m.mask(censorRenderedArgs(info.message, splat, counted)))
       }
     }
     if (typeof out[MESSAGE] === 'string') out[MESSAGE] = m.mask(out[MESSAGE])
@@ -91,34 +93,21 @@ const RENDERINGS = [
   (a) => JSON.stringify(a), // %j
   (a) => util.inspect(a, { depth: 0, colors: false, compact: 3 }) // %s of an object
 ]
-// what redact() writes in place of a value it removed
-const MARKERS = ['[Unreadable]', '[Depth limit]']
-function markers (s, censor) {
-  let n = 0
-  for (const sub of [censor, ...MARKERS]) {
-    for (let i = s.indexOf(sub); i !== -1; i = s.indexOf(sub, i + sub.length)) n++
-  }
-  return n
-}
-function censorRenderedArgs (msg, splat, redacted, censor) {
+// Only arguments whose copy removed something (a value under a secret-looking
+// key, a depth limit, an unreadable object) are looked for: anything else the
+// final mask() covers (known values), and their renderings stay as splat()
+// wrote them (class names, boxed values, Secrets).
+function censorRenderedArgs (msg, splat, counted) {
   for (let i = 0; i < splat.length; i++) {
     const a = splat[i]
-    if (a === null || typeof a !== 'object' || a === redacted[i]) continue
-    // cheap gate: a rendering that holds a censorable value shows some own key (no
-    // toJSON); a meta object splat() did not write into the message is not rendered
-    let ks = []
-    try { ks = typeof a.toJSON === 'function' ? [] : Object.keys(a) } catch {}
-    if (ks.length > 0 && !ks.some((k) => msg.includes(k))) continue
+    const [copy, removed] = counted[i]
+    if (removed === 0 || a === null || typeof a !== 'object') continue
     for (const render of RENDERINGS) {
       let before, after
       try { before = render(a) } catch { continue }
-      // render the redacted copy only when the argument's rendering is in the message
       if (typeof before !== 'string' || before.length === 0 || !msg.includes(before)) continue
-      try { after = String(render(redacted[i])) } catch { continue }
-      // only when the copy censored something: a class name, a boxed primitive or
-      // a Secret's own '[REDACTED]' are not rewritten
-      if (markers(after, censor) <= markers(before, censor)) continue
-      msg = msg.split(before).join(after)
+      try { after = String(render(copy)) } catch { continue }
+      if (after !== before) msg = msg.split(before).join(after)
     }
   }
   return msg

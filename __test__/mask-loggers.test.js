@@ -266,6 +266,26 @@ test('winston: format() also before splat() censors %j/%o arguments whose render
   assert.match(text(), /job \{\\"apiKey\\":\\"\[REDACTED\]\\",\\"tick\\":\d\}/)
 })
 
+test('winston, documented order: arrays, Maps, nested and hidden secret-looking keys, next to Secrets, with any censor (no hang on an empty one)', () => {
+  const cases = (Secret) => [
+    ['users %j', [{ password: unregistered }]], ['users %o', [{ password: unregistered }]], ['users %O', [{ password: unregistered }]],
+    ['cfg %j', { db: { password: unregistered } }], ['m %j', { 7: { token: unregistered } }],
+    ['map %o', new Map([['password', unregistered]])], ['x %j', { list: [{ apiKey: unregistered }] }],
+    ['x %o', Object.defineProperty({ id: 1 }, 'password', { value: unregistered, enumerable: false })],
+    ['config %o', { apiKeys: [new Secret(fake('sk_test_FAKE_a')), new Secret(fake('sk_test_FAKE_b'))], dbPassword: unregistered }]
+  ]
+  const { errors, splat, json } = winston.format
+  for (const censor of ['[REDACTED]', '', '*', '-', 'x']) {
+    const masker = sg.createMasker({ censor })
+    const w = sink()
+    const logger = winstonLogger([errors({ stack: true }), splat(), sgWinston.format({ masker }), json()], w.stream)
+    for (const [fmt, arg] of cases(sg.Secret)) logger.info(fmt, arg)
+    const out = w.text()
+    assert.equal(out.split('\n').filter(Boolean).length, cases(sg.Secret).length, `censor ${JSON.stringify(censor)}`)
+    assertClean(out, [unregistered])
+  }
+})
+
 test('winston: format() never writes into the object the caller logged', () => {
   const { errors, splat, json } = winston.format
   for (const [formats, jsonFirst] of [

@@ -395,6 +395,18 @@ test('redact: a sparse array with a huge length costs its elements, not its leng
   assert.deepEqual(Object.keys(out.ids), ['3', String(2 ** 32 - 2)])
   assert.equal(out.ids[2 ** 32 - 2], '[REDACTED]')
   assert.equal(out.ids[3], 'plain')
+  // own keys that are not canonical indices are not elements
+  const big = []
+  big[70000] = 'last'
+  big[1000] = 'thousand'
+  big['1e3'] = 'not an index'
+  big[''] = 'empty'
+  big[' 7'] = 'spaced'
+  const copy = m.redact(big)
+  assert.equal(copy[1000], 'thousand')
+  assert.equal(copy[0], undefined)
+  assert.equal(copy[7], undefined)
+  assert.equal(copy[70000], 'last')
 })
 
 test('base64 of a JSON document holding a secret with " or \\ or a control character', () => {

@@ -160,19 +160,24 @@ function define (obj, key, value) {
  * Deep copy of `value` for logging: strings masked, values under keys matching
  * keyPattern replaced by the censor, Secret objects replaced by the censor.
  */
-function redactWith (value, ctx) {
+// `report` (optional): its `censored` counts the values removed by key pattern,
+// depth limit or an unreadable object (not Secrets, not masked strings), so a
+// caller can tell whether the copy hides anything a rendering of the original shows.
+function redactWith (value, ctx, report) {
   const seen = new Map()
+  const removed = () => { if (report) report.censored++ }
 
   function walk (v, depth) {
     if (typeof v === 'string') return ctx.mask(v)
     if (v === null || typeof v !== 'object') return v // numbers, booleans, bigint, symbols, functions, undefined
     if (seen.has(v)) return seen.get(v)
-    if (depth > ctx.maxDepth) return '[Depth limit]'
+    if (depth > ctx.maxDepth) { removed(); return '[Depth limit]' }
     try {
       return walkObject(v, depth + 1)
     } catch (err) {
       // A hostile object (throwing Proxy trap, revoked Proxy): never let logging crash.
       if (err && err.code === 'MASK_INPUT_TYPE') throw err
+      removed()
       return '[Unreadable]'
     }
   }
@@ -202,7 +207,7 @@ function redactWith (value, ctx) {
       seen.set(v, out)
       // a sparse array with a huge length (a[2 ** 32 - 2] = x) must not cost O(length)
       if (v.length > 65536) {
-        for (const k of Object.keys(v)) { const i = Number(k); if (Number.isInteger(i) && i >= 0) out[i] = walk(v[k], d) }
+        for (const k of Object.keys(v)) { const i = Number(k); if (String(i) === k && i < 2 ** 32 - 1) out[i] = walk(v[k], d) }
         return out
       }
       for (let i = 0; i < v.length; i++) out[i] = walk(v[i], d)
@@ -213,6 +218,7 @@ function redactWith (value, ctx) {
       seen.set(v, out)
       for (const [k, val] of v) {
         const censored = typeof k === 'string' && ctx.keyPattern !== null && ctx.keyPattern.test(k) && val != null
+        if (censored) removed()
         out.set(walk(k, d), censored ? ctx.censor : walk(val, d))
       }
       return out
@@ -268,12 +274,19 @@ function redactWith (value, ctx) {
   const keyed = []
   function copyProps (src, out, d) {
     const keys = Object.keys(src)
+    // (counting only) non-enumerable secret-looking keys are not copied, but util.inspect
+    // with showHidden (winston's %o) prints them: count them as removed
+    if (report && ctx.keyPattern !== null) {
+      for (const k of Object.getOwnPropertyNames(src)) {
+        if (!Object.prototype.propertyIsEnumerable.call(src, k) && ctx.keyPattern.test(k)) removed()
+      }
+    }
     if (keys.length > 0) keyed.push(out)
     for (const k of keys) {
       let val
-      try { val = src[k] } catch { val = '[Unreadable]' }
+      try { val = src[k] } catch { val = '[Unreadable]'; removed() }
       if (k === 'toJSON' && typeof val === 'function') continue // would serialize the copy its own way
-      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) define(out, k, ctx.censor)
+      if (ctx.keyPattern !== null && val != null && ctx.keyPattern.test(k)) { removed(); define(out, k, ctx.censor) }
       else define(out, k, walk(val, d))
     }
   }
@@ -356,6 +369,12 @@ function wrap (nm, state, fns) {
   }
   Object.defineProperty(masker, '_native', { value: nm, enumerable: false })
   Object.defineProperty(masker, '_state', { value: state, enumerable: false })
+  // redact() plus how many values the copy removed (the winston format's test
+  // for "does this argument's rendering need replacing")
+  Object.defineProperty(masker, '_redactCounting', {
+    value: (value) => { const report = { censored: 0 }; return [redactWith(value, ctx, report), report.censored] },
+    enumerable: false
+  })
   return masker
 }
 
