@@ -15,7 +15,7 @@ export interface DotenvConfigOptions {
   /** Overwrite keys already present in processEnv (and let later files win over earlier ones). */
   override?: boolean | undefined
   /** Target object. Default process.env. */
-  processEnv?: Record<string, string | undefined>
+  processEnv?: Record<string, string | undefined> | undefined
   /** Print the summary line. Default true (quiet) — unlike dotenv, nothing is printed unless asked. */
   quiet?: boolean | undefined
   /** Print which files and keys were loaded or skipped (key names only, never values). */
@@ -230,7 +230,10 @@ export type Redacted<T> =
   T extends Secret ? string :
   T extends string | number | boolean | bigint | symbol | null | undefined ? T | string :
   T extends Buffer ? Buffer : T extends Uint8Array ? Uint8Array :
-  T extends Date | RegExp | Error | Map<any, any> | Set<any> | ((...args: any[]) => any) ? T :
+  T extends Map<infer K, infer V> ? Map<K | string, Redacted<V> | string> :
+  T extends Set<infer V> ? Set<Redacted<V> | string> :
+  T extends Error ? Error & { [K in Exclude<keyof T, keyof Error>]: Redacted<T[K]> | string } :
+  T extends Date | RegExp | ((...args: any[]) => any) ? T :
   T extends readonly (infer U)[] ? Array<Redacted<U> | string> :
   T extends object ? { [K in keyof T]: Redacted<T[K]> | string } : T
 
@@ -457,7 +460,7 @@ export interface RotationWebhookMiddleware extends SgMiddleware {
 export function rotationWebhook(options: RotationWebhookOptions): RotationWebhookMiddleware
 
 /** Sign a webhook delivery: returns the body (JSON-encoded when an object) and the headers to send. */
-export interface SignWebhookOptions { timestamp?: number | undefined; /** `id`: 1–200 characters of A–Z a–z 0–9 _ : - (default: a random UUID). */ id?: string | undefined; headers?: { timestamp?: string | undefined; id?: string | undefined; signature?: string | undefined } }
+export interface SignWebhookOptions { timestamp?: number | undefined; /** `id`: 1–200 characters of A–Z a–z 0–9 _ : - (default: a random UUID). */ id?: string | undefined; headers?: { timestamp?: string | undefined; id?: string | undefined; signature?: string | undefined } | undefined }
 export function signWebhook(secret: string | Buffer, body: Buffer, options?: SignWebhookOptions): { body: Buffer; headers: Record<string, string> }
 export function signWebhook(secret: string | Buffer, body: string | object, options?: SignWebhookOptions): { body: string; headers: Record<string, string> }
 export function signWebhook(secret: string | Buffer, body: string | Buffer | object, options?: SignWebhookOptions): { body: string | Buffer; headers: Record<string, string> }
@@ -527,7 +530,7 @@ export type AnomalyRule = 'secret_rate' | 'client_rate' | 'rejected_burst' | 're
 
 export interface MonitorOptions {
   /** Clock in Unix ms (inject a fake one in tests). Default Date.now. */
-  clock?: () => number | undefined
+  clock?: (() => number) | undefined
   /** Run the rate rules every N ms (unref'd timer); 0 disables the timer (call cache.monitorTick()). Default 60_000. */
   tickInterval?: number | undefined
   /** Rate rules: alert when rate > k × EWMA baseline. Default 3. */

@@ -6,4 +6,4 @@ import type { Masker } from './index'
  * `format.combine(format.errors({ stack: true }), format.splat(), format(), format.json())`.
  * It never modifies the object that was logged: it returns a new info object.
  */
-export function format(options?: { masker?: Masker }): import('winston').Logform.Format
+export function format(options?: { masker?: Masker | undefined }): import('winston').Logform.Format
