@@ -293,7 +293,8 @@ test('missing -f file: MISSING_ENV_FILE for every command; decrypt -k of an abse
   assert.match(r.stderr, /MISSING_KEY: TYPO is not in \.env/)
   // a private key pasted where a KEY name belongs is never echoed
   const pk = crypto.randomBytes(32).toString('hex')
-  for (const args of [['decrypt', '-k', pk], ['encrypt', '-k', pk], ['get', pk], ['decrypt', '-k', 'pw/FAKE+privat&x1']]) {
+  for (const args of [['decrypt', '-k', pk], ['encrypt', '-k', pk], ['get', pk], ['decrypt', '-k', 'pw/FAKE+privat&x1'],
+    ['get', 'sk_test_FAKE4eC39HqLy'], ['decrypt', '-k', 'AKIAFAKEFAKEEXAMPLE7'], ['get', 'xoxb-1234-FAKE']]) {
     r = cli(args, dir)
     assert.equal(r.status, 1, args.join(' '))
     assert.match(r.stderr, /MISSING_KEY: the given KEY \(\d+ characters, not shown/, args[0])

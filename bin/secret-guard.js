@@ -325,7 +325,8 @@ function cmdEncrypt (opts) {
 // variable name. A value pasted where a name belongs (a private key given to
 // -k) must not be echoed.
 function keyName (k) {
-  const plain = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(k) && !/[0-9a-fA-F]{16,}|[A-Za-z0-9+/]{32,}/.test(k)
+  const plain = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(k) && !/[0-9a-fA-F]{16,}|[A-Za-z0-9+/]{32,}/.test(k) &&
+    !SECRET_VALUE.some((re) => re.test(k)) // token formats doctor knows (sk_live_…, AKIA…, xoxb-…)
   return plain && sg().mask(k) === k ? k : `the given KEY (${k.length} characters, not shown: it does not look like a variable name)`
 }
 
