@@ -260,4 +260,29 @@ test('vault: tokenFile is read for every request (a renewed token works without 
   await assert.rejects(cache.refresh(`vault:${p}`), (e) => e.code === 'PROVIDER_NOT_CONFIGURED' && /token file cannot be read \(not found\)/.test(e.message))
   const nl = newCache(t, { vault: { address: bao.address, token: bao.token + '\n' } })
   assert.equal(await nl.get(`vault:${p}#pw`), v)
+  // a BOM is not part of the token; an oversized file and a FIFO nobody writes are bounded
+  fs.writeFileSync(tokenFile, '\ufeff' + bao.token + '\r\n')
+  const bom = newCache(t, { vault: { address: bao.address, tokenFile } })
+  assert.equal(await bom.get(`vault:${p}#pw`), v)
+  fs.writeFileSync(tokenFile, 'x'.repeat(70 * 1024))
+  await assert.rejects(bom.refresh(`vault:${p}`), (e) => e.code === 'PROVIDER_NOT_CONFIGURED' && /over 64 KiB/.test(e.message))
+  fs.rmSync(tokenFile)
+  if (require('child_process').spawnSync('mkfifo', [tokenFile]).status === 0) {
+    const fifo = newCache(t, { vault: { address: bao.address, tokenFile }, requestTimeout: 300 })
+    const t0 = Date.now()
+    await assert.rejects(fifo.get(`vault:${uniq('fifo')}`), { code: 'TIMEOUT' })
+    assert.ok(Date.now() - t0 < 5000)
+    fs.writeFileSync(tokenFile, '') // release the blocked reader
+  }
+})
+
+test('vault: a bad VAULT_NAMESPACE in the environment is reported on vault: reads as such', async (t) => {
+  const saved = { a: process.env.VAULT_ADDR, n: process.env.VAULT_NAMESPACE }
+  process.env.VAULT_ADDR = bao.address
+  process.env.VAULT_NAMESPACE = 'bad namespace'
+  t.after(() => { for (const [k, v] of [['VAULT_ADDR', saved.a], ['VAULT_NAMESPACE', saved.n]]) { if (v === undefined) delete process.env[k]; else process.env[k] = v } })
+  const c = new SecretCache({})
+  t.after(() => c.close())
+  await assert.rejects(c.get('vault:x'), (e) => e.code === 'PROVIDER_NOT_CONFIGURED' && /invalid namespace .*from the VAULT_\* \/ BAO_\* environment/.test(e.message))
+  assert.throws(() => new SecretCache({ vault: { address: bao.address } }), (e) => e.code === 'INVALID_OPTION' && /VAULT_NAMESPACE/.test(e.message))
 })

@@ -162,7 +162,7 @@ impl NativeSecretCache {
         };
         let vault_address = opts.vault_address.filter(|s| !s.is_empty()).or_else(|| env("VAULT_ADDR", "BAO_ADDR"));
         let vault = match vault_address {
-            None => None,
+            None => Err(providers::not_configured(Kind::Vault, "set vault.address or VAULT_ADDR")),
             Some(address) => {
                 // (a token read from a file usually ends in a newline)
                 let token = opts.vault_token.or_else(|| env("VAULT_TOKEN", "BAO_TOKEN")).unwrap_or_default().trim().to_string();
@@ -176,9 +176,10 @@ impl NativeSecretCache {
                     request_timeout,
                 });
                 match p {
-                    Ok(p) => Some(p),
+                    Ok(p) => Ok(p),
                     Err(e) if explicit => return Err(e.into()),
-                    Err(_) => None,
+                    // from the environment: vault: reads say what is wrong with it
+                    Err(e) => Err(SgError::new(e.code, format!("{} (from the VAULT_* / BAO_* environment)", e.message))),
                 }
             }
         };

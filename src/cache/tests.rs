@@ -9,7 +9,7 @@ fn cache_with_dir(rt: &tokio::runtime::Runtime, dir: &std::path::Path, opts: Cac
     let providers = Providers {
         file: Some(file::FileProvider { dir: dir.to_path_buf() }),
         aws: aws::AwsProvider::new(aws::AwsOptions::default()),
-        vault: None,
+        vault: Err(crate::providers::not_configured(Kind::Vault, "none in tests")),
     };
     Cache::new(opts, providers, rt.handle().clone())
 }

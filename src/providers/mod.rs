@@ -178,7 +178,8 @@ pub fn describe(kind: Kind, name: &str) -> String {
 pub struct Providers {
     pub file: Option<file::FileProvider>,
     pub aws: aws::AwsProvider,
-    pub vault: Option<vault::VaultProvider>,
+    /// The provider, or why there is none (no address; a bad VAULT_* variable).
+    pub vault: Result<vault::VaultProvider, SgError>,
 }
 
 impl fmt::Debug for Providers {
@@ -191,7 +192,7 @@ impl fmt::Debug for Providers {
     }
 }
 
-fn not_configured(kind: Kind, what: &str) -> SgError {
+pub fn not_configured(kind: Kind, what: &str) -> SgError {
     SgError::new("PROVIDER_NOT_CONFIGURED", format!("{} provider is not configured: {what}", kind.as_str()))
 }
 
@@ -206,8 +207,8 @@ impl Providers {
             },
             Kind::Aws => self.aws.fetch(name, stage, calls).await,
             Kind::Vault => match &self.vault {
-                Some(p) => p.fetch(name, calls).await,
-                None => Err(not_configured(kind, "set vault.address or VAULT_ADDR")),
+                Ok(p) => p.fetch(name, calls).await,
+                Err(e) => Err(e.clone()),
             },
         }
     }
@@ -225,8 +226,8 @@ impl Providers {
         match kind {
             Kind::Aws => Some(self.aws.check(name, stage, version, calls).await),
             Kind::Vault => match &self.vault {
-                Some(p) => Some(p.check(name, version, stamp, calls).await),
-                None => None,
+                Ok(p) => Some(p.check(name, version, stamp, calls).await),
+                Err(_) => None,
             },
             _ => None,
         }

@@ -23,6 +23,7 @@ use super::{describe, Check, Fetched, Kind, SecretValue};
 use crate::error::SgError;
 
 const MAX_BODY: usize = 1 << 20;
+const TOKEN_FILE_MAX: usize = 64 << 10;
 
 pub fn valid_name(name: &str) -> Result<(), &'static str> {
     if name.starts_with('/') || name.ends_with('/') {
@@ -99,7 +100,7 @@ impl VaultProvider {
         }
         let namespace = o.namespace.map(|n| n.trim_matches('/').to_string()).filter(|n| !n.is_empty());
         if namespace.as_deref().is_some_and(|n| valid_name(n).is_err()) {
-            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid namespace"));
+            return Err(SgError::new("PROVIDER_NOT_CONFIGURED", "vault provider: invalid namespace (vault.namespace, else VAULT_NAMESPACE / BAO_NAMESPACE)"));
         }
         let mut conn = HttpConnector::new();
         conn.set_connect_timeout(Some(o.connect_timeout));
@@ -122,20 +123,39 @@ impl VaultProvider {
 
     /// The token for the next request: the token file's current content when
     /// one is configured, else the token given at construction.
-    fn token(&self, what: &str) -> Result<SecretString, SgError> {
+    async fn token(&self, what: &str) -> Result<SecretString, SgError> {
         let t = match &self.token_file {
             Some(path) => {
-                let mut raw = std::fs::read_to_string(path).map_err(|e| {
+                // On the blocking pool, within requestTimeout (a FIFO or a hung network
+                // file system must not stall a runtime thread), at most 64 KiB.
+                let path = path.clone();
+                let read = tokio::task::spawn_blocking(move || {
+                    use std::io::Read;
+                    let mut raw = Vec::new();
+                    std::fs::File::open(&path)?.take(TOKEN_FILE_MAX as u64 + 1).read_to_end(&mut raw)?;
+                    Ok::<_, std::io::Error>(raw)
+                });
+                let io_err = |e: std::io::Error| {
                     let why = match e.kind() {
                         std::io::ErrorKind::NotFound => "not found",
                         std::io::ErrorKind::PermissionDenied => "permission denied",
                         _ => "I/O error",
                     };
                     SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file cannot be read ({why})"))
-                })?;
-                let t = SecretString::from(raw.trim().to_string());
+                };
+                let mut raw = match tokio::time::timeout(self.timeout, read).await {
+                    Err(_) => return Err(SgError::new("TIMEOUT", format!("{what}: reading the Vault token file timed out"))),
+                    Ok(Err(_)) => return Err(SgError::new("INTERNAL", format!("{what}: reading the Vault token file failed"))),
+                    Ok(Ok(r)) => r.map_err(io_err)?,
+                };
+                if raw.len() > TOKEN_FILE_MAX {
+                    raw.zeroize();
+                    return Err(SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file is over 64 KiB")));
+                }
+                // a BOM (an editor on Windows) and the trailing newline are not part of the token
+                let t = std::str::from_utf8(&raw).map(|s| SecretString::from(s.trim_start_matches('\u{feff}').trim().to_string()));
                 raw.zeroize();
-                t
+                t.map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file is not UTF-8")))?
             }
             None => self.token.clone(),
         };
@@ -149,7 +169,7 @@ impl VaultProvider {
     async fn get_json(&self, kind: &str, name: &str, calls: &AtomicU64) -> Result<serde_json::Value, SgError> {
         let what = describe(Kind::Vault, name);
         let url = format!("{}/v1/{}/{}/{}", self.base, self.mount, kind, name);
-        let token = self.token(&what)?;
+        let token = self.token(&what).await?;
         let mut req = hyper::Request::get(url).header("X-Vault-Token", token.expose_secret());
         if let Some(ns) = &self.namespace {
             req = req.header("X-Vault-Namespace", ns.as_str());
