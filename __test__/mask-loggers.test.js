@@ -286,6 +286,23 @@ test('winston, documented order: arrays, Maps, nested and hidden secret-looking 
   }
 })
 
+test('winston, documented order: properties the redacted copy drops (toJSON leaving a field out, named props of arrays, Buffers, Dates, boxed values, symbol keys) are censored too', () => {
+  class User { constructor () { this.name = 'bob'; this.password = unregistered } toJSON () { return { name: this.name } } }
+  const withProp = (o) => Object.assign(o, { password: unregistered })
+  const w = sink()
+  const { errors, splat, json } = winston.format
+  const logger = winstonLogger([errors({ stack: true }), splat(), sgWinston.format(), json()], w.stream)
+  logger.info('user %o', new User())
+  logger.info('user %O', new User())
+  logger.info('a %O', withProp([1, 2]))
+  logger.info('b %O', withProp(Buffer.from('ab')))
+  logger.info('d %O', withProp(new Date(0)))
+  logger.info('s %O', withProp(Object('x')))
+  logger.info('y %O', { [Symbol('password')]: unregistered })
+  assert.equal(w.text().split('\n').filter(Boolean).length, 7)
+  assertClean(w.text(), [unregistered])
+})
+
 test('winston: format() never writes into the object the caller logged', () => {
   const { errors, splat, json } = winston.format
   for (const [formats, jsonFirst] of [

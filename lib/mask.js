@@ -182,8 +182,37 @@ function redactWith (value, ctx, report) {
     }
   }
 
+  // (counting only) own properties the copy does not carry but util.inspect prints:
+  // named props of arrays/Maps/Sets/Buffers/Dates/boxed values, an instance's fields
+  // its toJSON() leaves out, symbol keys
+  function countDropped (v, keep) {
+    if (!report || ctx.keyPattern === null) return
+    try {
+      for (const k of Object.keys(v)) {
+        if (!keep(k) && ctx.keyPattern.test(k) && v[k] != null) removed()
+      }
+      for (const s of Object.getOwnPropertySymbols(v)) {
+        if (ctx.keyPattern.test(String(s.description)) && v[s] != null) removed()
+      }
+    } catch { removed() }
+  }
+  const isIndex = (k) => String(Number(k)) === k
+  const all = () => true
+  const none = () => false
+  // Which own keys of v its copy carries: all for plain objects, Errors and class
+  // instances (copyProps); indices only for arrays and typed arrays; none for what
+  // toJSON() replaces or what is copied by value (Map, Set, Date, boxed primitives).
+  function copiedKeys (v) {
+    if (isPlainObject(v) || v instanceof Error) return all
+    if (Array.isArray(v) || ArrayBuffer.isView(v)) return isIndex
+    if (typeof v.toJSON === 'function' || v instanceof Map || v instanceof Set || v instanceof Date ||
+      v instanceof String || v instanceof Number || v instanceof Boolean) return none
+    return all
+  }
+
   function walkObject (v, d) {
     if (v instanceof Secret) return ctx.censor
+    if (report) countDropped(v, copiedKeys(v))
 
     if (Buffer.isBuffer(v)) return ctx.mask(v)
     if (ArrayBuffer.isView(v)) {
