@@ -232,7 +232,7 @@ export type Redacted<T> =
   T extends Buffer ? Buffer : T extends Uint8Array ? Uint8Array :
   T extends Map<infer K, infer V> ? Map<K | string, Redacted<V> | string> :
   T extends Set<infer V> ? Set<Redacted<V> | string> :
-  T extends Error ? Error & { [K in Exclude<keyof T, keyof Error>]: Redacted<T[K]> | string } :
+  T extends Error ? Error & { [K in Exclude<keyof T, keyof Error>]: T[K] extends (...args: any[]) => any ? T[K] : Redacted<T[K]> | string } :
   T extends Date | RegExp | ((...args: any[]) => any) ? T :
   T extends readonly (infer U)[] ? Array<Redacted<U> | string> :
   T extends object ? { [K in keyof T]: Redacted<T[K]> | string } : T

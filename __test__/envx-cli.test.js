@@ -291,6 +291,8 @@ test('missing -f file: MISSING_ENV_FILE for every command; decrypt -k of an abse
   let r = cli(['decrypt', '-k', 'TYPO'], dir)
   assert.equal(r.status, 1)
   assert.match(r.stderr, /MISSING_KEY: TYPO is not in \.env/)
+  r = cli(['get', 'AWS_S3_BUCKET_NAME_FOR_UPLOADS_PROD'], dir) // a long ordinary name is shown
+  assert.match(r.stderr, /MISSING_KEY: AWS_S3_BUCKET_NAME_FOR_UPLOADS_PROD is not set/)
   // a private key pasted where a KEY name belongs is never echoed
   const pk = crypto.randomBytes(32).toString('hex')
   for (const args of [['decrypt', '-k', pk], ['encrypt', '-k', pk], ['get', pk], ['decrypt', '-k', 'pw/FAKE+privat&x1'],

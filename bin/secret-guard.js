@@ -326,7 +326,9 @@ function cmdEncrypt (opts) {
 // -k) must not be echoed.
 function keyName (k) {
   const plain = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(k) && !/[0-9a-fA-F]{16,}|[A-Za-z0-9+/]{32,}/.test(k) &&
-    !SECRET_VALUE.some((re) => re.test(k)) // token formats doctor knows (sk_live_…, AKIA…, xoxb-…)
+    // token formats doctor knows (sk_live_…, AKIA…, xoxb-…); not its last, generic rule
+    // (32+ letters and digits), which long variable names match
+    !SECRET_VALUE.slice(0, -1).some((re) => re.test(k))
   return plain && sg().mask(k) === k ? k : `the given KEY (${k.length} characters, not shown: it does not look like a variable name)`
 }
 
