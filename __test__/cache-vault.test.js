@@ -268,11 +268,11 @@ test('vault: tokenFile is read for every request (a renewed token works without 
   await assert.rejects(bom.refresh(`vault:${p}`), (e) => e.code === 'PROVIDER_NOT_CONFIGURED' && /over 64 KiB/.test(e.message))
   fs.rmSync(tokenFile)
   if (require('child_process').spawnSync('mkfifo', [tokenFile]).status === 0) {
+    // a FIFO (or a directory) is refused before it is opened: open() would block a thread for good
     const fifo = newCache(t, { vault: { address: bao.address, tokenFile }, requestTimeout: 300 })
-    const t0 = Date.now()
-    await assert.rejects(fifo.get(`vault:${uniq('fifo')}`), { code: 'TIMEOUT' })
-    assert.ok(Date.now() - t0 < 5000)
-    fs.writeFileSync(tokenFile, '') // release the blocked reader
+    for (let i = 0; i < 20; i++) {
+      await assert.rejects(fifo.refresh(`vault:${p}`), (e) => e.code === 'PROVIDER_NOT_CONFIGURED' && /not a regular file/.test(e.message))
+    }
   }
 })
 

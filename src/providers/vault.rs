@@ -68,6 +68,9 @@ pub struct VaultProvider {
     base: String,
     token: SecretString,
     token_file: Option<std::path::PathBuf>,
+    /// A token-file read is running on the blocking pool (set until it returns,
+    /// even after its caller timed out): at most one at a time.
+    token_reading: std::sync::Arc<std::sync::atomic::AtomicBool>,
     namespace: Option<String>,
     mount: String,
     timeout: Duration,
@@ -118,7 +121,16 @@ impl VaultProvider {
         } else {
             Conn::Plain(Client::builder(TokioExecutor::new()).build(conn))
         };
-        Ok(VaultProvider { base, token: o.token, token_file: o.token_file, namespace, mount, timeout: o.request_timeout, client })
+        Ok(VaultProvider {
+            base,
+            token: o.token,
+            token_file: o.token_file,
+            token_reading: Default::default(),
+            namespace,
+            mount,
+            timeout: o.request_timeout,
+            client,
+        })
     }
 
     /// The token for the next request: the token file's current content when
@@ -126,19 +138,33 @@ impl VaultProvider {
     async fn token(&self, what: &str) -> Result<SecretString, SgError> {
         let t = match &self.token_file {
             Some(path) => {
-                // On the blocking pool, within requestTimeout (a FIFO or a hung network
-                // file system must not stall a runtime thread), at most 64 KiB.
+                // On the blocking pool, within requestTimeout, at most 64 KiB, regular
+                // files only (stat does not block on a FIFO; open would, for good), and
+                // one read at a time: a read stuck on a hung network file system is not
+                // joined by another blocking thread per request.
+                if self.token_reading.swap(true, Ordering::AcqRel) {
+                    return Err(SgError::new("TIMEOUT", format!("{what}: a previous read of the Vault token file has not returned")));
+                }
                 let path = path.clone();
+                let busy = self.token_reading.clone();
                 let read = tokio::task::spawn_blocking(move || {
                     use std::io::Read;
-                    let mut raw = Vec::new();
-                    std::fs::File::open(&path)?.take(TOKEN_FILE_MAX as u64 + 1).read_to_end(&mut raw)?;
-                    Ok::<_, std::io::Error>(raw)
+                    let r = (|| {
+                        if !std::fs::metadata(&path)?.is_file() {
+                            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"));
+                        }
+                        let mut raw = Vec::new();
+                        std::fs::File::open(&path)?.take(TOKEN_FILE_MAX as u64 + 1).read_to_end(&mut raw)?;
+                        Ok::<_, std::io::Error>(raw)
+                    })();
+                    busy.store(false, Ordering::Release);
+                    r
                 });
                 let io_err = |e: std::io::Error| {
                     let why = match e.kind() {
                         std::io::ErrorKind::NotFound => "not found",
                         std::io::ErrorKind::PermissionDenied => "permission denied",
+                        std::io::ErrorKind::InvalidInput => "not a regular file",
                         _ => "I/O error",
                     };
                     SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file cannot be read ({why})"))
