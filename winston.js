@@ -72,7 +72,9 @@ function format (options = {}) {
       const redacted = counted.map((c) => c[0])
       out[SPLAT] = redacted
       if (!(info instanceof Error) && typeof info.message === 'string') {
-        setOwn(out, 'message', m.mask(censorRenderedArgs(info.message, splat, counted, info)))
+        // (masked once above; a second native call only when a rendering was replaced)
+        const msg = censorRenderedArgs(info.message, splat, counted, info)
+        if (msg !== info.message) setOwn(out, 'message', m.mask(msg))
       }
     }
     if (typeof out[MESSAGE] === 'string') out[MESSAGE] = m.mask(out[MESSAGE])
@@ -93,22 +95,22 @@ const RENDERINGS = [
   (a) => JSON.stringify(a), // %j
   (a) => util.inspect(a, { depth: 0, colors: false, compact: 3 }) // %s of an object
 ]
-// Only arguments whose copy removed something (a value under a secret-looking
-// key, a depth limit, an unreadable object) are looked for: anything else the
-// final mask() covers (known values), and their renderings stay as splat()
-// wrote them (class names, boxed values, Secrets).
+// A meta object winston merged into info (logger.info('msg', meta)): not in the message.
 function mergedMeta (info, a) {
   let ks
   try { ks = Object.keys(a) } catch { return false }
   return ks.length > 0 && ks.every((k) => Object.prototype.hasOwnProperty.call(info, k) && info[k] === a[k])
 }
+// Only arguments whose copy removed or dropped something (a value under a
+// secret-looking key, a depth limit, an unreadable object) are looked for:
+// anything else the final mask() covers (known values), and their renderings
+// stay as splat() wrote them (class names, boxed values, Secrets).
 function censorRenderedArgs (msg, splat, counted, info) {
   for (let i = 0; i < splat.length; i++) {
     const a = splat[i]
     const [copy, removed] = counted[i]
     if (removed === 0 || a === null || typeof a !== 'object') continue
-    // a rendering that shows a censored value has a {, [ or < in it; a meta object
-    // winston merged into info (logger.info('msg', meta)) is not in the message
+    // a rendering that shows a censored value has a {, [ or < in it
     if (!/[{[<]/.test(msg) || mergedMeta(info, a)) continue
     for (const render of RENDERINGS) {
       let before, after

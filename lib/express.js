@@ -438,10 +438,7 @@ function requestIdOf (req, header = 'x-request-id') {
   const h = req.headers && req.headers[header]
   if (typeof h !== 'string' || h.length === 0) return undefined
   // masked before it is cut (a cut could split a secret); short ones are masked in the audit
-  return h.length > 200 ? maskText(h).slice(0, 200) : h
-}
-function maskText (s) {
-  try { return require('./mask').mask(s) } catch { return '[UNMASKABLE]' }
+  return h.length > 200 ? require('./monitor').scrub(h).slice(0, 200) : h
 }
 function sourceOf (req) {
   return req.ip || (req.socket && req.socket.remoteAddress) || undefined

@@ -156,13 +156,20 @@ function define (obj, key, value) {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
+// An own key that is an array element's index ('7', not '07', '1e3' or '').
+function isArrayIndex (k) {
+  const i = Number(k)
+  return Number.isInteger(i) && i >= 0 && i < 2 ** 32 - 1 && String(i) === k
+}
+
 /**
  * Deep copy of `value` for logging: strings masked, values under keys matching
  * keyPattern replaced by the censor, Secret objects replaced by the censor.
+ * `report` (optional): its `censored` counts the values the copy removed (key
+ * pattern, depth limit, an unreadable object) or dropped (secret-looking keys it
+ * does not carry) — not Secrets, not masked strings — so a caller can tell whether
+ * the copy hides anything a rendering of the original shows.
  */
-// `report` (optional): its `censored` counts the values removed by key pattern,
-// depth limit or an unreadable object (not Secrets, not masked strings), so a
-// caller can tell whether the copy hides anything a rendering of the original shows.
 function redactWith (value, ctx, report) {
   const seen = new Map()
   const removed = () => { if (report) report.censored++ }
@@ -196,7 +203,6 @@ function redactWith (value, ctx, report) {
       }
     } catch { removed() }
   }
-  const isIndex = (k) => String(Number(k)) === k
   const all = () => true
   const none = () => false
   // Which own keys of v its copy carries: all for plain objects, Errors and class
@@ -204,7 +210,7 @@ function redactWith (value, ctx, report) {
   // toJSON() replaces or what is copied by value (Map, Set, Date, boxed primitives).
   function copiedKeys (v) {
     if (isPlainObject(v) || v instanceof Error) return all
-    if (Array.isArray(v) || ArrayBuffer.isView(v)) return isIndex
+    if (Array.isArray(v) || ArrayBuffer.isView(v)) return isArrayIndex
     if (typeof v.toJSON === 'function' || v instanceof Map || v instanceof Set || v instanceof Date ||
       v instanceof String || v instanceof Number || v instanceof Boolean) return none
     return all
@@ -236,7 +242,7 @@ function redactWith (value, ctx, report) {
       seen.set(v, out)
       // a sparse array with a huge length (a[2 ** 32 - 2] = x) must not cost O(length)
       if (v.length > 65536) {
-        for (const k of Object.keys(v)) { const i = Number(k); if (String(i) === k && i < 2 ** 32 - 1) out[i] = walk(v[k], d) }
+        for (const k of Object.keys(v)) if (isArrayIndex(k)) out[Number(k)] = walk(v[k], d)
         return out
       }
       for (let i = 0; i < v.length; i++) out[i] = walk(v[i], d)

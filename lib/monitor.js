@@ -554,4 +554,4 @@ function newSecretEntry () { return { n: 0 } }
 
 function round (x) { return Math.round(x * 100) / 100 }
 
-module.exports = { Monitor, AuditFile, monitorOptions, auditOptions }
+module.exports = { Monitor, AuditFile, monitorOptions, auditOptions, scrub }
