@@ -279,19 +279,20 @@ test('aws: a secret scheduled for deletion is SECRET_NOT_FOUND on refresh, not s
 // API-key secret is down, unsigned webhooks) cannot turn into one provider
 // call each. refresh() is the explicit way to ask again at once.
 test('aws: a failed first load is answered from memory for backoffBase, then asked again; refresh() bypasses', async (t) => {
-  const cache = newCache(t, { backoffBase: 400, jitter: 0 })
+  // backoffBase long enough that the 25 rejections and the CreateSecret below fit in it on a busy machine
+  const cache = newCache(t, { backoffBase: 3000, jitter: 0 })
   const name = uniq('late')
   const calls = () => cache.stats().upstreamCalls
   await assert.rejects(cache.get(`aws:${name}`), { code: 'SECRET_NOT_FOUND' })
   assert.equal(calls(), 1)
   for (let i = 0; i < 25; i++) {
-    await assert.rejects(cache.get(`aws:${name}`), (e) => e.code === 'SECRET_NOT_FOUND' && /asked again 400 ms after this failure/.test(e.message))
+    await assert.rejects(cache.get(`aws:${name}`), (e) => e.code === 'SECRET_NOT_FOUND' && /asked again 3000 ms after this failure/.test(e.message))
   }
   assert.equal(calls(), 1, 'no provider call within backoffBase')
   const v = fakeSecret('late')
   await create(name, v)
   await assert.rejects(cache.get(`aws:${name}`), { code: 'SECRET_NOT_FOUND' }) // still within backoffBase
-  await new Promise((resolve) => setTimeout(resolve, 450))
+  await new Promise((resolve) => setTimeout(resolve, 3050))
   assert.equal(await cache.get(`aws:${name}`), v)
   assert.equal(calls(), 2)
   // refresh() of a name whose first load failed asks the provider at once

@@ -251,6 +251,9 @@ test('vault: tokenFile is read for every request (a renewed token works without 
   await write(p, { pw: v })
   const cache = newCache(t, { vault: { address: bao.address, tokenFile } })
   assert.equal(await cache.get(`vault:${p}#pw`), v)
+  // concurrent first loads each read the token file in turn (one read at a time, the others wait)
+  const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => cache.get(`vault:${uniq('absent')}-${i}`).then(() => 'ok', (e) => e.code)))
+  assert.deepEqual([...new Set(codes)], ['SECRET_NOT_FOUND'])
   await api(bao, 'POST', 'auth/token/revoke', { token: first })
   await assert.rejects(cache.refresh(`vault:${p}`), (e) => e.code === 'ACCESS_DENIED' && /token expired, revoked/.test(e.message))
   fs.writeFileSync(tokenFile, (await mint()) + '\n') // the agent renews it

@@ -18,7 +18,8 @@ use std::sync::atomic::{compiler_fence, Ordering};
 
 pub struct WipeOnFree;
 
-/// Zero `n` bytes at `p` with volatile stores (words where aligned).
+/// Zero `n` bytes at `p` with volatile stores (words where aligned). Not
+/// `zeroize` on a slice: that stores byte by byte, and this runs on every free.
 ///
 /// # Safety
 /// `p` must be valid for writes of `n` bytes.

@@ -542,7 +542,7 @@ impl Inner {
                 Some(_) => true,
                 None => false,
             };
-            if !existed {
+            if !existed && matches!(key.kind, Kind::Aws | Kind::Vault) {
                 if let Some(err) = self.recent_failure(key) {
                     return Err(err);
                 }

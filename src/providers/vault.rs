@@ -68,9 +68,10 @@ pub struct VaultProvider {
     base: String,
     token: SecretString,
     token_file: Option<std::path::PathBuf>,
-    /// A token-file read is running on the blocking pool (set until it returns,
-    /// even after its caller timed out): at most one at a time.
-    token_reading: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Held by the token-file read running on the blocking pool (until it
+    /// returns, even after its caller timed out): one read at a time, the
+    /// others wait for it (within their own requestTimeout).
+    token_reading: std::sync::Arc<tokio::sync::Mutex<()>>,
     namespace: Option<String>,
     mount: String,
     timeout: Duration,
@@ -142,24 +143,22 @@ impl VaultProvider {
                 // files only (stat does not block on a FIFO; open would, for good), and
                 // one read at a time: a read stuck on a hung network file system is not
                 // joined by another blocking thread per request.
-                if self.token_reading.swap(true, Ordering::AcqRel) {
-                    return Err(SgError::new("TIMEOUT", format!("{what}: a previous read of the Vault token file has not returned")));
-                }
                 let path = path.clone();
-                let busy = self.token_reading.clone();
-                let read = tokio::task::spawn_blocking(move || {
-                    use std::io::Read;
-                    let r = (|| {
+                let lock = self.token_reading.clone();
+                let read = async move {
+                    let guard = lock.lock_owned().await;
+                    tokio::task::spawn_blocking(move || {
+                        use std::io::Read;
+                        let _one_at_a_time = guard;
                         if !std::fs::metadata(&path)?.is_file() {
                             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"));
                         }
                         let mut raw = Vec::new();
                         std::fs::File::open(&path)?.take(TOKEN_FILE_MAX as u64 + 1).read_to_end(&mut raw)?;
                         Ok::<_, std::io::Error>(raw)
-                    })();
-                    busy.store(false, Ordering::Release);
-                    r
-                });
+                    })
+                    .await
+                };
                 let io_err = |e: std::io::Error| {
                     let why = match e.kind() {
                         std::io::ErrorKind::NotFound => "not found",
@@ -196,7 +195,11 @@ impl VaultProvider {
         let what = describe(Kind::Vault, name);
         let url = format!("{}/v1/{}/{}/{}", self.base, self.mount, kind, name);
         let token = self.token(&what).await?;
-        let mut req = hyper::Request::get(url).header("X-Vault-Token", token.expose_secret());
+        // marked sensitive: a Debug of the request shows "Sensitive", not the token
+        let mut token_header = hyper::header::HeaderValue::from_str(token.expose_secret())
+            .map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: could not build the request (check the token)")))?;
+        token_header.set_sensitive(true);
+        let mut req = hyper::Request::get(url).header("X-Vault-Token", token_header);
         if let Some(ns) = &self.namespace {
             req = req.header("X-Vault-Namespace", ns.as_str());
         }
