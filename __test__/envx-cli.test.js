@@ -287,6 +287,10 @@ test('missing -f file: MISSING_ENV_FILE for every command; decrypt -k of an abse
     assert.equal(r.status, 1, args.join(' '))
     assert.equal(r.stderr.trim(), 'secret-guard: MISSING_ENV_FILE: nothere.env does not exist', args.join(' '))
   }
+  // keypair: a missing file gets a new keypair, but a directory is an error (not a fresh key that looks like its own)
+  assert.equal(cli(['keypair', '-f', 'nothere.env'], dir).status, 0)
+  fs.mkdirSync(path.join(dir, 'adir'))
+  assert.match(cli(['keypair', '-f', 'adir'], dir).stderr, /EISDIR/)
   fs.writeFileSync(path.join(dir, '.env'), 'A=FAKE_a\n')
   let r = cli(['decrypt', '-k', 'TYPO'], dir)
   assert.equal(r.status, 1)

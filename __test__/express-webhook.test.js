@@ -259,6 +259,11 @@ describe('rotationWebhook() / signWebhook() validation', () => {
     assert.equal(r.headers['x-secret-guard-signature'], 'v1=' + want)
     assert.throws(() => signWebhook('', 'x'), (e) => e.code === 'INVALID_SECRET')
     assert.throws(() => signWebhook('k', 'x', { timestamp: 1.5 }), (e) => e.code === 'INVALID_OPTION')
+    // header options: undefined keeps the default, on both sides; the same checks on both
+    assert.deepEqual(Object.keys(signWebhook('k', 'x', { headers: { timestamp: undefined } }).headers),
+      ['content-type', 'x-secret-guard-timestamp', 'x-secret-guard-id', 'x-secret-guard-signature'])
+    assert.throws(() => signWebhook('k', 'x', { headers: { bogus: 'x-b' } }), (e) => e.code === 'UNKNOWN_OPTION')
+    assert.throws(() => signWebhook('k', 'x', { headers: { id: 'bad header' } }), (e) => e.code === 'INVALID_OPTION')
     // ids exclude '.', the separator of the signed content
     assert.throws(() => signWebhook('k', 'x', { id: 'a.b' }), (e) => e.code === 'INVALID_OPTION')
     assert.ok(signWebhook('k', 'x', { id: 'evt:01J_abc-9' }))

@@ -362,7 +362,8 @@ function cmdDecrypt (opts) {
 function cmdKeypair (opts) {
   const file = opts.files[0] || '.env'
   let src = ''
-  try { src = fs.readFileSync(file, 'utf8') } catch {}
+  // no file yet: a new keypair for it; any other read error is an error (EACCES, EISDIR)
+  try { src = fs.readFileSync(file, 'utf8') } catch (err) { if (err.code !== 'ENOENT') throw err }
   const parsed = sg().parse(src)
   const names = envx().keyNamesForFile(file, parsed)
   if (!opts.new && parsed[names.publicKeyName]) {

@@ -679,7 +679,7 @@ function signWebhook (secret, body, options = {}) {
   if (!Number.isInteger(timestamp) || timestamp < 0) throw typeError('INVALID_OPTION', 'signWebhook(): options.timestamp must be integer Unix seconds')
   const id = options.id === undefined ? crypto.randomUUID() : options.id
   if (typeof id !== 'string' || !ID_RE.test(id)) throw typeError('INVALID_OPTION', 'signWebhook(): options.id must be 1-200 characters from A-Z a-z 0-9 _ : - (no \'.\')')
-  const h = { ...DEFAULT_HEADERS, ...(options.headers || {}) }
+  const h = headerNames('signWebhook', options.headers)
   const bodyBuf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8')
   return {
     body: raw,
@@ -690,6 +690,23 @@ function signWebhook (secret, body, options = {}) {
       [h.signature]: 'v1=' + hmacHex(secret, timestamp, id, bodyBuf),
     },
   }
+}
+
+// The webhook header names, sender and receiver alike: the defaults, overridden
+// by options.headers entries that are set (undefined keeps the default).
+function headerNames (fnName, headers) {
+  if (headers !== undefined && (headers === null || typeof headers !== 'object')) {
+    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.headers must be an object { timestamp, id, signature }`)
+  }
+  const hdr = { ...DEFAULT_HEADERS }
+  for (const k of Object.keys(headers || {})) {
+    if (!(k in DEFAULT_HEADERS)) throw typeError('UNKNOWN_OPTION', `secretGuard.${fnName}(): unknown header option '${k}' (allowed: timestamp, id, signature)`)
+    const v = headers[k]
+    if (v === undefined) continue
+    if (typeof v !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v)) throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.headers.${k} must be an HTTP header name`)
+    hdr[k] = v.toLowerCase()
+  }
+  return hdr
 }
 
 function readRawBody (req, limit) {
@@ -750,16 +767,7 @@ function rotationWebhook (opts) {
   const maxBodyBytes = opts.maxBodyBytes === undefined ? 16 * 1024 : opts.maxBodyBytes
   checkInt(F, 'maxReplayEntries', opts.maxReplayEntries, 1, 10_000_000)
   const maxReplayEntries = opts.maxReplayEntries === undefined ? 100_000 : opts.maxReplayEntries
-  if (opts.headers !== undefined && (opts.headers === null || typeof opts.headers !== 'object')) {
-    throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.headers must be an object { timestamp, id, signature }`)
-  }
-  const hdr = { ...DEFAULT_HEADERS }
-  for (const k of Object.keys(opts.headers || {})) {
-    if (!(k in DEFAULT_HEADERS)) throw typeError('UNKNOWN_OPTION', `secretGuard.${F}(): unknown header option '${k}' (allowed: timestamp, id, signature)`)
-    const v = opts.headers[k]
-    if (typeof v !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v)) throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.headers.${k} must be an HTTP header name`)
-    hdr[k] = v.toLowerCase()
-  }
+  const hdr = headerNames(F, opts.headers)
   let allow = null
   if (opts.names !== undefined) {
     if (!Array.isArray(opts.names)) throw typeError('INVALID_OPTION', `secretGuard.${F}(): options.names must be an array of secret names`)
