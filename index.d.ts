@@ -153,6 +153,8 @@ export interface SecretUsage {
   name: string
   versionStage?: string | undefined
   version?: string | undefined
+  /** Unix ms when the provider created the cached version (AWS `CreatedDate`, Vault `created_time`; absent for env: and file:). */
+  versionCreatedAt?: number | undefined
   loaded: boolean
   failing: boolean
   reads: number
@@ -395,7 +397,7 @@ export interface RequireApiKeyOptions {
   header?: string | undefined
   /** Also accept the key from the query string: `true` (parameter `api_key`) or a parameter name. Default false. */
   query?: boolean | string | undefined
-  /** How long the previous key set stays valid after a rotation, in ms. Default 600000 (10 min); 0 disables. */
+  /** How long the previous key set stays valid after a rotation, in ms. Default 600000 (10 min); 0 disables. A process started within it reads an `aws:` key set's AWSPREVIOUS for the rest of it (from the current version's CreatedDate). */
   graceMs?: number | undefined
   /** Replace the default 401 response. `reason` is 'missing' or 'invalid'. */
   onReject?: Bivariant<(req: SgRequest, res: SgResponse, next: SgNext, info: { reason: 'missing' | 'invalid' }) => void> | undefined

@@ -143,6 +143,68 @@ for (const [label, expressLib] of FRAMEWORKS) {
       assert.equal(short.stats().rejected.invalid, 1)
     })
 
+    test('a process started during the grace period accepts the AWSPREVIOUS keys for what is left of it (counted from CreatedDate)', async (t) => {
+      const name = uniq('prod/client-keys-restart')
+      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      leaks.push(old['client-a'], neu['client-a'])
+      await create(name, JSON.stringify(old))
+      await put(name, JSON.stringify(neu)) // rotated before this "process" starts
+      const rotatedAt = Date.now()
+      const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, refreshInterval: 3_600_000 })
+      t.after(() => cache.close())
+      const long = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 120_000, logger: log })
+      const none = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 0 })
+      t.after(() => { long.close(); none.close() })
+      const a = expressLib()
+      a.use('/api', long)
+      a.use('/none', none)
+      a.get(['/api/me', '/none/me'], (req, res) => res.json({ client: req.apiClient }))
+      const s = await serve(a)
+      transcripts.push(s.transcript)
+      t.after(() => s.close())
+      const me = (key, area = 'api') => s.request(`/${area}/me`, { headers: { 'x-api-key': key } })
+
+      await waitFor(() => long.stats().graceActive, 5000, 'the previous key set to be read')
+      const u = cache.usage().find((e) => e.name === `aws:${name}` && e.versionStage === undefined)
+      assert.equal(typeof u.versionCreatedAt, 'number', 'CreatedDate of the AWSCURRENT version')
+      assert.ok(Math.abs(u.versionCreatedAt - rotatedAt) < 5000, `CreatedDate ${u.versionCreatedAt} vs put at ${rotatedAt}`)
+      const left = long.stats().graceRemainingMs
+      assert.ok(left > 100_000 && left <= 120_000 - (Date.now() - u.versionCreatedAt) + 1000, `remaining ${left} ms counts from CreatedDate`)
+      assert.deepEqual((await me(neu['client-a'])).json, { client: 'client-a' })
+      assert.deepEqual((await me(old['client-a'])).json, { client: 'client-a' }, 'previous key accepted after a restart within grace')
+      assert.equal(long.stats().acceptedPrevious['client-a'], 1)
+      assert.equal((await me(old['client-a'], 'none')).status, 401, 'graceMs: 0 never accepts the previous set')
+      assert.equal((await me(neu['client-a'], 'none')).status, 200)
+      assert.ok(cache.usage().some((e) => e.name === `aws:${name}` && e.versionStage === 'AWSPREVIOUS'), 'read through the cache (masked, single-flight)')
+    })
+
+    test('a process started after the grace period does not read or accept AWSPREVIOUS', async (t) => {
+      const name = uniq('prod/client-keys-late')
+      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      leaks.push(old['client-a'], neu['client-a'])
+      await create(name, JSON.stringify(old))
+      await put(name, JSON.stringify(neu))
+      await new Promise((resolve) => setTimeout(resolve, 1200)) // the 1 s grace below is over
+      const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, refreshInterval: 3_600_000 })
+      t.after(() => cache.close())
+      const guard = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 1000 })
+      t.after(() => guard.close())
+      const a = expressLib()
+      a.use(guard)
+      a.get('/me', (req, res) => res.json({ client: req.apiClient }))
+      const s = await serve(a)
+      transcripts.push(s.transcript)
+      t.after(() => s.close())
+      const me = (key) => s.request('/me', { headers: { 'x-api-key': key } })
+      assert.deepEqual((await me(neu['client-a'])).json, { client: 'client-a' })
+      assert.equal((await me(old['client-a'])).status, 401)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.equal(guard.stats().graceActive, false)
+      assert.ok(!cache.usage().some((e) => e.versionStage === 'AWSPREVIOUS'), 'AWSPREVIOUS not read')
+    })
+
     test('forged, unsigned, replayed, stale webhooks → 401 and no request reaches AWS (moto log)', async (t) => {
       const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, refreshInterval: 3_600_000 })
       t.after(() => cache.close())

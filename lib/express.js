@@ -509,6 +509,7 @@ function requireApiKey (opts) {
     if (Buffer.isBuffer(raw)) raw = raw.toString('utf8') // binary secret: compare by content
     if (raw === curRaw) return
     const next = parseKeySet(raw)
+    if (cur === null) Promise.resolve().then(restorePrevious) // first key set of this process
     if (cur !== null && graceMs > 0) {
       prev = cur
       prevUntil = Date.now() + graceMs
@@ -521,6 +522,37 @@ function requireApiKey (opts) {
     if (cur !== null && mon !== null) report(() => retireKeys(curRaw, next, graceMs > 0 ? prevUntil : Date.now()))
     cur = next
     curRaw = raw
+  }
+
+  // A process that starts during a rotation's grace period (a restart, a new
+  // instance of a fleet) has not seen the rotation: for aws: key sets it reads
+  // the AWSPREVIOUS version and accepts it for what is left of graceMs, counted
+  // from when the current version was created (its CreatedDate), so it agrees
+  // with the instances that saw the rotation (they count from when they saw it,
+  // up to one refreshInterval later).
+  const restorePrevious = () => {
+    if (graceMs === 0 || prev !== null || curRaw === null || !name.startsWith('aws:')) return
+    const label = name.split('#')[0]
+    let created
+    try {
+      const u = cache.usage().find((e) => e.name === label && (e.versionStage === undefined || e.versionStage === null || e.versionStage === 'AWSCURRENT'))
+      created = u && u.versionCreatedAt
+    } catch { return }
+    if (typeof created !== 'number' || !(Date.now() < created + graceMs)) return
+    const seen = curRaw
+    cache.get(name, { versionStage: 'AWSPREVIOUS' }).then((raw) => {
+      if (curRaw !== seen || prev !== null) return // rotated meanwhile: adopt() keeps that previous set
+      if (Buffer.isBuffer(raw)) raw = raw.toString('utf8')
+      const until = created + graceMs
+      if (raw === curRaw || Date.now() >= until) return
+      let set
+      try { set = parseKeySet(raw) } catch { return } // a broken old key set grants nothing
+      prev = set
+      prevUntil = until
+      prevTimer = setTimeout(dropPrevious, until - Date.now())
+      if (prevTimer.unref) prevTimer.unref()
+      if (mon !== null) report(() => retireKeys(raw, cur, until))
+    }, () => {}) // no AWSPREVIOUS (a first version): nothing to accept
   }
 
   // Start the grace period at rotation time even when no request comes in between.

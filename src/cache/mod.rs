@@ -69,6 +69,8 @@ pub struct Loaded {
     pub version: Option<String>,
     /// See `Fetched::stamp` (internal; never reported).
     stamp: Option<String>,
+    /// See `Fetched::created_ms`.
+    pub created_ms: Option<f64>,
 }
 
 impl fmt::Debug for Loaded {
@@ -96,7 +98,7 @@ impl fmt::Debug for Served {
 impl Loaded {
     fn from_fetched(f: Fetched) -> Loaded {
         let fields = f.value.as_text().and_then(providers::json_fields);
-        Loaded { value: f.value, fields, version: f.version, stamp: f.stamp }
+        Loaded { value: f.value, fields, version: f.version, stamp: f.stamp, created_ms: f.created_ms }
     }
 
     fn learn(&self) {
@@ -167,6 +169,8 @@ pub struct EntryUsage {
     pub name: String,
     pub stage: Option<String>,
     pub version: Option<String>,
+    /// When the provider created the cached version (ms since the Unix epoch).
+    pub version_created_ms: Option<f64>,
     pub loaded: bool,
     pub failing: bool,
     pub stats: EntryStats,
@@ -893,6 +897,7 @@ impl Inner {
                 name: k.label(),
                 stage: k.stage.clone(),
                 version: e.loaded.as_ref().and_then(|l| l.version.clone()),
+                version_created_ms: e.loaded.as_ref().and_then(|l| l.created_ms),
                 loaded: e.loaded.is_some(),
                 failing: e.failures > 0,
                 stats: e.st.clone(),

@@ -68,6 +68,9 @@ pub struct NativeSecretUsage {
     pub name: String,
     pub version_stage: Option<String>,
     pub version: Option<String>,
+    /// When the provider created the cached version (AWS `CreatedDate`, Vault
+    /// `created_time`; ms since the Unix epoch).
+    pub version_created_at: Option<f64>,
     pub loaded: bool,
     pub failing: bool,
     pub reads: f64,
@@ -325,6 +328,7 @@ impl NativeSecretCache {
                 name: u.name,
                 version_stage: u.stage,
                 version: u.version,
+                version_created_at: u.version_created_ms,
                 loaded: u.loaded,
                 failing: u.failing,
                 reads: u.stats.reads as f64,

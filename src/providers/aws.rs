@@ -108,11 +108,12 @@ impl AwsProvider {
         calls.fetch_add(1, Ordering::Relaxed);
         let mut out = req.send().await.map_err(|e| map_err(e, name))?;
         let version = out.version_id().map(str::to_string);
+        let created_ms = out.created_date().map(|d| d.secs() as f64 * 1000.0 + f64::from(d.subsec_nanos() / 1_000_000));
         if let Some(s) = out.secret_string.take() {
-            return Ok(Fetched { value: SecretValue::Text(s.into()), version, stamp: None });
+            return Ok(Fetched { value: SecretValue::Text(s.into()), version, stamp: None, created_ms });
         }
         if let Some(b) = out.secret_binary.take() {
-            return Ok(Fetched { value: SecretValue::Binary(SecretSlice::from(b.into_inner())), version, stamp: None });
+            return Ok(Fetched { value: SecretValue::Binary(SecretSlice::from(b.into_inner())), version, stamp: None, created_ms });
         }
         Err(SgError::new("SECRET_NOT_FOUND", format!("{} has no value", describe(Kind::Aws, name))))
     }

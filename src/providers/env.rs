@@ -26,7 +26,7 @@ pub fn fetch(name: &str, calls: &AtomicU64) -> Result<Fetched, SgError> {
                 #[cfg(not(unix))]
                 Err(os) => SecretValue::Text(os.to_string_lossy().into_owned().into()),
             };
-            Ok(Fetched { value, version: None, stamp: None })
+            Ok(Fetched { value, version: None, stamp: None, created_ms: None })
         }
     }
 }

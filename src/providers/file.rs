@@ -72,6 +72,6 @@ impl FileProvider {
         }
         bytes[keep..].zeroize();
         bytes.truncate(keep);
-        Ok(Fetched { value: SecretValue::from_bytes(bytes), version: None, stamp: None })
+        Ok(Fetched { value: SecretValue::from_bytes(bytes), version: None, stamp: None, created_ms: None })
     }
 }

@@ -65,6 +65,16 @@ pub struct Fetched {
     /// number alone can repeat (Vault: a secret deleted and created again starts
     /// at version 1; its `created_time` tells the two apart).
     pub stamp: Option<String>,
+    /// When the provider created this version (ms since the Unix epoch): AWS
+    /// `CreatedDate`, Vault `created_time`. Lets a process that starts during an
+    /// API-key rotation's grace period know when the rotation happened.
+    pub created_ms: Option<f64>,
+}
+
+/// An RFC 3339 timestamp (Vault's `created_time`) as ms since the Unix epoch.
+pub fn rfc3339_ms(s: &str) -> Option<f64> {
+    let d = aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime).ok()?;
+    Some(d.secs() as f64 * 1000.0 + f64::from(d.subsec_nanos() / 1_000_000))
 }
 
 /// Result of a cheap version check.
@@ -265,6 +275,15 @@ pub fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vault_created_time_to_ms() {
+        // Vault prints nanoseconds; the ms are truncated, not rounded.
+        assert_eq!(rfc3339_ms("2018-03-22T02:24:06.945319214Z"), Some(1_521_685_446_945.0));
+        assert_eq!(rfc3339_ms("1970-01-01T00:00:01Z"), Some(1000.0));
+        assert_eq!(rfc3339_ms("yesterday"), None);
+        assert_eq!(rfc3339_ms(""), None);
+    }
 
     #[test]
     fn parses_refs() {

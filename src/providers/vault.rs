@@ -262,10 +262,11 @@ impl VaultProvider {
         let data = v.get_mut("data").map(serde_json::Value::take).unwrap_or_default();
         let version = data.pointer("/metadata/version").and_then(|x| x.as_u64()).map(|n| n.to_string());
         let stamp = data.pointer("/metadata/created_time").and_then(|x| x.as_str()).map(str::to_string);
+        let created_ms = stamp.as_deref().and_then(super::rfc3339_ms);
         match data.get("data") {
             Some(obj @ serde_json::Value::Object(_)) => {
                 let text = obj.to_string();
-                Ok(Fetched { value: SecretValue::Text(text.into()), version, stamp })
+                Ok(Fetched { value: SecretValue::Text(text.into()), version, stamp, created_ms })
             }
             _ => Err(SgError::new("SECRET_NOT_FOUND", format!("{what} has no current data (deleted or not KV v2)"))),
         }
