@@ -219,7 +219,11 @@ function writeAtomic (file, text, mode) {
   let m = mode
   try { m = m ?? (fs.statSync(file).mode & 0o777) } catch { m = m ?? 0o644 }
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`)
-  const fd = fs.openSync(tmp, 'wx', m)
+  let fd
+  try { fd = fs.openSync(tmp, 'wx', m) } catch (err) {
+    // name the file the user gave, not the temp file (ENOENT: its directory is missing)
+    throw new CliError(err.code || 'WRITE_FAILED', `cannot write ${file}: ${err.code || err.message}`)
+  }
   try {
     fs.writeFileSync(fd, text)
     fs.fsyncSync(fd)
@@ -269,7 +273,9 @@ function keysFileFor (file, opts) {
 
 function appendPrivateKey (keysFile, name, privateKey, comment) {
   let src = ''
-  try { src = fs.readFileSync(keysFile, 'utf8') } catch (err) { if (err.code !== 'ENOENT') throw err }
+  try { src = fs.readFileSync(keysFile, 'utf8') } catch (err) {
+    if (err.code !== 'ENOENT') throw new CliError(err.code || 'READ_FAILED', `cannot read ${keysFile}: ${err.code || err.message}`)
+  }
   if (!src) {
     src = ['#/------------------!DOTENV_PRIVATE_KEYS!-------------------/',
       '#/ private decryption keys. DO NOT commit to source control /',
@@ -363,7 +369,7 @@ function cmdKeypair (opts) {
   const file = opts.files[0] || '.env'
   let src = ''
   // no file yet: a new keypair for it; any other read error is an error (EACCES, EISDIR)
-  try { src = fs.readFileSync(file, 'utf8') } catch (err) { if (err.code !== 'ENOENT') throw err }
+  try { src = readText(file) } catch (err) { if (err.code !== 'MISSING_ENV_FILE') throw err }
   const parsed = sg().parse(src)
   const names = envx().keyNamesForFile(file, parsed)
   if (!opts.new && parsed[names.publicKeyName]) {
@@ -576,7 +582,11 @@ if (require.main === module) {
   main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err) => {
     const code = err && err.code ? err.code : 'ERROR'
     if (err instanceof CliError && err.code === 'USAGE') console.error(`secret-guard: ${err.message}`)
-    else console.error(`secret-guard: ${code}: ${err && err.message ? err.message : String(err)}`)
+    else {
+      const msg = err && err.message ? err.message : String(err)
+      // Node's own errors already start with their code ('ENOENT: no such file…')
+      console.error(`secret-guard: ${msg.startsWith(code + ':') ? msg : `${code}: ${msg}`}`)
+    }
     process.exitCode = err && err.exitCode ? err.exitCode : 1
   })
 }
