@@ -264,6 +264,19 @@ describe('rotationWebhook() / signWebhook() validation', () => {
       ['content-type', 'x-secret-guard-timestamp', 'x-secret-guard-id', 'x-secret-guard-signature'])
     assert.throws(() => signWebhook('k', 'x', { headers: { bogus: 'x-b' } }), (e) => e.code === 'UNKNOWN_OPTION')
     assert.throws(() => signWebhook('k', 'x', { headers: { id: 'bad header' } }), (e) => e.code === 'INVALID_OPTION')
+    // one header for two roles (signWebhook dropped one; rotationWebhook refused every delivery),
+    // the body's own headers, and names inherited from Object.prototype
+    for (const headers of [{ id: 'X-Secret-Guard-Timestamp' }, { timestamp: 'x-sig', signature: 'x-sig' }, { signature: 'Content-Type' }, { id: 'content-length' }]) {
+      assert.throws(() => signWebhook('k', 'x', { headers }), (e) => e.code === 'INVALID_OPTION' && /three different headers/.test(e.message), JSON.stringify(headers))
+      assert.throws(() => sg.rotationWebhook({ cache, headers }), (e) => e.code === 'INVALID_OPTION', JSON.stringify(headers))
+    }
+    for (const headers of [{ toString: 'x-a' }, JSON.parse('{"__proto__": "x-a"}'), { constructor: 'x-a' }]) {
+      assert.throws(() => signWebhook('k', 'x', { headers }), (e) => e.code === 'UNKNOWN_OPTION')
+      assert.throws(() => sg.rotationWebhook({ cache, headers }), (e) => e.code === 'UNKNOWN_OPTION')
+    }
+    // Date.now() is milliseconds: every delivery would be refused as stale
+    assert.throws(() => signWebhook('k', 'x', { timestamp: Date.now() }), (e) => e.code === 'INVALID_OPTION' && /not milliseconds/.test(e.message))
+    assert.ok(signWebhook('k', 'x', { timestamp: Math.floor(Date.now() / 1000) }))
     // ids exclude '.', the separator of the signed content
     assert.throws(() => signWebhook('k', 'x', { id: 'a.b' }), (e) => e.code === 'INVALID_OPTION')
     assert.ok(signWebhook('k', 'x', { id: 'evt:01J_abc-9' }))

@@ -708,7 +708,9 @@ function signWebhook (secret, body, options = {}) {
   try { raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) } catch { raw = undefined }
   if (raw === undefined) throw typeError('INVALID_BODY', 'signWebhook(): body must be a string, Buffer or JSON-serialisable value')
   const timestamp = options.timestamp === undefined ? Math.floor(Date.now() / 1000) : options.timestamp
+  // ≥ 1e11 s is the year 5138: a Date.now() (milliseconds) the receiver would refuse as stale
   if (!Number.isInteger(timestamp) || timestamp < 0) throw typeError('INVALID_OPTION', 'signWebhook(): options.timestamp must be integer Unix seconds')
+  if (timestamp >= 1e11) throw typeError('INVALID_OPTION', 'signWebhook(): options.timestamp must be Unix seconds, not milliseconds (Math.floor(Date.now() / 1000))')
   const id = options.id === undefined ? crypto.randomUUID() : options.id
   if (typeof id !== 'string' || !ID_RE.test(id)) throw typeError('INVALID_OPTION', 'signWebhook(): options.id must be 1-200 characters from A-Z a-z 0-9 _ : - (no \'.\')')
   const h = headerNames('signWebhook', options.headers)
@@ -732,11 +734,17 @@ function headerNames (fnName, headers) {
   }
   const hdr = { ...DEFAULT_HEADERS }
   for (const k of Object.keys(headers || {})) {
-    if (!(k in DEFAULT_HEADERS)) throw typeError('UNKNOWN_OPTION', `secretGuard.${fnName}(): unknown header option '${k}' (allowed: timestamp, id, signature)`)
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_HEADERS, k)) throw typeError('UNKNOWN_OPTION', `secretGuard.${fnName}(): unknown header option '${k}' (allowed: timestamp, id, signature)`)
     const v = headers[k]
     if (v === undefined) continue
     if (typeof v !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v)) throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.headers.${k} must be an HTTP header name`)
     hdr[k] = v.toLowerCase()
+  }
+  // three distinct names, none the body's own headers: two options naming one header
+  // made signWebhook() drop one of them and rotationWebhook() reject every delivery
+  const names = [hdr.timestamp, hdr.id, hdr.signature]
+  if (new Set(names).size !== 3 || names.some((n) => n === 'content-type' || n === 'content-length')) {
+    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.headers must name three different headers (not content-type or content-length)`)
   }
   return hdr
 }
