@@ -22,6 +22,14 @@ const path = require('path')
 // other layouts and NAPI_RS_NATIVE_LIBRARY_PATH — but spends several
 // milliseconds finding out, which would show in `config()` start-up.
 const TRIPLE = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : process.platform === 'win32' ? '-msvc' : ''}`
+// musl (Alpine): a glibc addon must never be dlopen'ed there (gcompat can make it load).
+// binding.js's first test (/usr/bin/ldd is a script naming musl there): ~20 µs, Linux only.
+const IS_MUSL = process.platform === 'linux' && (() => {
+  try { return fs.readFileSync('/usr/bin/ldd', 'latin1').includes('musl') } catch { return false }
+})()
+const PREBUILT = ['linux-x64-gnu', 'linux-arm64-gnu', 'darwin-arm64', 'darwin-x64', 'win32-x64-msvc']
+const SUPPORTED = !IS_MUSL && PREBUILT.includes(TRIPLE)
+let loadFailure = null // a platform package that is there but would not load (e.g. too old a glibc)
 const PLATFORM_PACKAGE = `secret-guard-${TRIPLE}`
 function dlopen (file) {
   // process.dlopen rather than require(): an absolute path needs none of the
@@ -32,14 +40,16 @@ function dlopen (file) {
 }
 const versionOf = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version
 function localBuild () {
-  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
+  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH || IS_MUSL) return null
   const file = `secret-guard.${TRIPLE}.node`
   try { return dlopen(path.join(__dirname, file)) } catch {}
   let version
   for (const dir of [path.join(__dirname, '..', PLATFORM_PACKAGE), path.join(__dirname, 'node_modules', PLATFORM_PACKAGE)]) {
     try {
       version = version || versionOf(__dirname)
-      if (versionOf(dir) === version) return dlopen(path.join(dir, file))
+      if (versionOf(dir) === version) {
+        try { return dlopen(path.join(dir, file)) } catch (err) { loadFailure = loadFailure || err }
+      }
     } catch {}
   }
   return null // not installed there, or not loadable (e.g. a musl system): let binding.js decide
@@ -53,10 +63,16 @@ if (!binding) {
     let version = '?'
     try { version = versionOf(__dirname) } catch {}
     const e = new Error(
-      `secret-guard: no native addon for this platform (${TRIPLE}). ` +
+      `secret-guard: no native addon for this platform (${IS_MUSL ? TRIPLE.replace('-gnu', '-musl') : TRIPLE}). ` +
         (err && err.code === 'MODULE_NOT_FOUND' && /binding\.js/.test(String(err.message))
           ? 'This copy of the package is incomplete (binding.js is missing): reinstall it. '
-          : `Install its platform package ${PLATFORM_PACKAGE}@${version} (an optional dependency: ` +
+          : IS_MUSL
+            ? 'This is a musl libc system (Alpine): there is no prebuilt addon for it; use a glibc base image (e.g. node:20-slim) or build from source. '
+            : !SUPPORTED
+              ? `There is no prebuilt addon for ${TRIPLE}. `
+              : loadFailure
+                ? `Its platform package ${PLATFORM_PACKAGE}@${version} is installed but could not be loaded: ${loadFailure.message}. `
+                : `Install its platform package ${PLATFORM_PACKAGE}@${version} (an optional dependency: ` +
             'reinstall without --omit=optional / --no-optional; with a lockfile made on another platform, ' +
             'delete node_modules and package-lock.json first, npm/cli#4828). ') +
         'Prebuilt: linux-x64-gnu, linux-arm64-gnu, darwin-arm64, darwin-x64, win32-x64-msvc (not musl). ' +

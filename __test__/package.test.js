@@ -100,11 +100,21 @@ test('release simulation: packed tarballs install offline without Rust and work 
   r = run(process.execPath, ['-e', `try { require('secret-guard/winston').format() } catch (e) { console.log(e.code + ': ' + e.message) }`], app)
   assert.equal(r.stdout, 'PEER_DEPENDENCY_MISSING: secret-guard/winston needs the winston package (an optional peer dependency): npm install winston\n', r.out)
 
-  // 4. no platform package (--omit=optional, a lockfile from another OS): a clear, coded error
-  fs.rmSync(path.join(app, 'node_modules', `secret-guard-${TRIPLE}`), { recursive: true })
+  // 4. a platform package that is there but cannot be loaded (an addon linked
+  // against a newer glibc than the system's, a damaged file): the message says
+  // so and gives the loader's reason, instead of 'install it'
   const missing = `try { require('secret-guard') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
+  const platFile = path.join(app, 'node_modules', `secret-guard-${TRIPLE}`, `secret-guard.${TRIPLE}.node`)
+  fs.writeFileSync(platFile, 'not an ELF file')
+  let e = JSON.parse(run(process.execPath, ['-e', missing], app).stdout)
+  assert.equal(e.code, 'NATIVE_ADDON_MISSING')
+  assert.match(e.message, new RegExp(`secret-guard-${TRIPLE}@${PKG.version.replace(/\./g, '\\.')} is installed but could not be loaded: .*(invalid ELF header|too short)`))
+  assert.doesNotMatch(e.message, /--omit=optional/)
+
+  // 5. no platform package (--omit=optional, a lockfile from another OS): a clear, coded error
+  fs.rmSync(path.join(app, 'node_modules', `secret-guard-${TRIPLE}`), { recursive: true })
   r = run(process.execPath, ['-e', missing], app)
-  let e = JSON.parse(r.stdout)
+  e = JSON.parse(r.stdout)
   assert.equal(e.code, 'NATIVE_ADDON_MISSING')
   assert.match(e.message, new RegExp(`platform package secret-guard-${TRIPLE}@${PKG.version.replace(/\./g, '\\.')}`))
   assert.match(e.message, /--omit=optional/)
@@ -120,3 +130,42 @@ test('prepack refuses a package without its platform optionalDependencies', () =
   assert.equal(r.status, 1)
   assert.match(r.out, /refusing to pack without optionalDependencies: run "napi prepublish -t npm" first/)
 })
+
+// Platforms without a prebuilt addon, simulated on this machine (process.platform,
+// process.arch and /usr/bin/ldd overridden before the package loads): the error
+// names the real cause, and a glibc addon is never opened on musl.
+function simulate (platform, arch, musl) {
+  const pre = `
+    const fs = require('fs')
+    Object.defineProperty(process, 'platform', { value: ${JSON.stringify(platform)} })
+    Object.defineProperty(process, 'arch', { value: ${JSON.stringify(arch)} })
+    const read = fs.readFileSync
+    fs.readFileSync = function (p, ...a) {
+      if (p === '/usr/bin/ldd' && ${musl}) return '#!/bin/sh\\nexec /lib/ld-musl-x86_64.so.1 --list "$@"\\n'
+      return read.call(this, p, ...a)
+    }
+    const opened = []
+    const dl = process.dlopen
+    process.dlopen = function (m, file, ...r) { opened.push(file); return dl.call(this, m, file, ...r) }
+    try { require(${JSON.stringify(ROOT)}); console.log(JSON.stringify({ loaded: true, opened })) }
+    catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, opened })) }`
+  const r = spawnSync(process.execPath, ['-e', pre], { encoding: 'utf8', env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '' } })
+  return JSON.parse(r.stdout)
+}
+
+test('musl (Alpine): no glibc addon is opened, and the error says musl has no prebuilt addon', { skip: process.platform !== 'linux' || process.arch !== 'x64' ? 'simulates from linux-x64' : false }, () => {
+  const r = simulate('linux', 'x64', true)
+  assert.equal(r.code, 'NATIVE_ADDON_MISSING')
+  assert.deepEqual(r.opened.filter((f) => /-gnu\.node$/.test(f)), [], 'a -gnu addon was dlopened on musl')
+  assert.match(r.message, /\(linux-x64-musl\)/)
+  assert.match(r.message, /musl libc system \(Alpine\): there is no prebuilt addon for it/)
+})
+
+for (const [platform, arch, triple] of [['linux', 'arm', 'linux-arm-gnu'], ['freebsd', 'x64', 'freebsd-x64'], ['win32', 'arm64', 'win32-arm64-msvc']]) {
+  test(`${triple}: the error says there is no prebuilt addon (not 'install secret-guard-${triple}', which does not exist)`, { skip: process.platform !== 'linux' ? 'simulates from linux' : false }, () => {
+    const r = simulate(platform, arch, false)
+    assert.equal(r.code, 'NATIVE_ADDON_MISSING')
+    assert.match(r.message, new RegExp(`There is no prebuilt addon for ${triple}\\.`))
+    assert.doesNotMatch(r.message, /Install its platform package/)
+  })
+}
