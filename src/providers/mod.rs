@@ -126,7 +126,7 @@ fn invalid(full: &str, why: &str) -> SgError {
     }
     msg.push_str("): ");
     msg.push_str(why);
-    if full.contains("://") {
+    if full.contains("://") && !why.contains("looks like a URL") {
         msg.push_str("; it looks like a URL: pass the name of a secret, such as 'env:DATABASE_URL', not its value");
     }
     SgError::new("INVALID_NAME", msg)
@@ -178,7 +178,7 @@ pub fn parse_ref(full: &str) -> Result<SecretRef, SgError> {
 /// A name that looks like a URL (`env:postgres://app:pw@db/app`: a value passed
 /// where a name belongs, possibly with a password) is not echoed.
 pub fn describe(kind: Kind, name: &str) -> String {
-    if name.contains("://") {
+    if name.contains("://") || name.starts_with("//") {
         return format!("{} secret (a URL-like name of {} characters, not shown)", kind.as_str(), name.chars().count());
     }
     format!("{} secret '{}'", kind.as_str(), name)
@@ -316,14 +316,25 @@ mod tests {
             "aws:FAKE-pw-0193#",
             "aws:#FAKE-pw-0193",
             "FAKE-pw-0193\0:x",
+            // a connection string behind aws: (its name rules allow ':' and '/' for ARNs)
+            "aws:postgres://app:FAKE-pw-0193@db/app",
+            "aws://app:FAKE-pw-0193@db.internal/app",
         ] {
             let e = parse_ref(bad).unwrap_err();
             assert_eq!(e.code, "INVALID_NAME", "{bad}");
             assert!(!e.message.contains("FAKE"), "{bad}: {}", e.message);
         }
-        // A URL behind a known provider passes the name rules but is not echoed either.
+        let e = parse_ref("aws://app:FAKE-pw-0193@db.internal/app").unwrap_err();
+        assert!(e.message.contains("looks like a URL") && e.message.contains("provider 'aws'"), "{}", e.message);
+        assert_eq!(e.message.matches("looks like a URL").count(), 1, "{}", e.message);
+        // A URL-like name is not echoed by describe() either (defence in depth).
         let d = describe(Kind::Env, "postgres://app:FAKE-pw-0193@db/app");
         assert!(!d.contains("FAKE") && d.contains("34 characters"), "{d}");
+        let d = describe(Kind::Aws, "//app:FAKE-pw-0193@db/app");
+        assert!(!d.contains("FAKE"), "{d}");
+        // Ordinary ARNs and names with '/' still pass.
+        assert!(parse_ref("aws:arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf").is_ok());
+        assert!(parse_ref("aws:prod/db/password").is_ok());
         assert_eq!(describe(Kind::Aws, "prod/db"), "aws secret 'prod/db'");
         // Known providers are named (they are not secret and help the reader).
         let e = parse_ref("env:A=B").unwrap_err();
