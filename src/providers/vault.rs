@@ -69,9 +69,12 @@ pub struct VaultProvider {
     token: SecretString,
     token_file: Option<std::path::PathBuf>,
     /// Held by the token-file read running on the blocking pool (until it
-    /// returns, even after its caller timed out): one read at a time, the
-    /// others wait for it (within their own requestTimeout).
-    token_reading: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// returns, even after its caller timed out): one read at a time, and the
+    /// callers that queued behind a read take its result (within their own
+    /// requestTimeout) instead of reading again one after another.
+    token_reading: std::sync::Arc<tokio::sync::Mutex<TokenRead>>,
+    /// Token-file reads completed (bumped under `token_reading`).
+    token_reads: std::sync::Arc<AtomicU64>,
     namespace: Option<String>,
     mount: String,
     timeout: Duration,
@@ -88,6 +91,47 @@ impl fmt::Debug for VaultProvider {
             .field("token_file", &self.token_file)
             .finish()
     }
+}
+
+/// The last token-file read: its token, or why it failed (the message is
+/// completed per caller, with that caller's secret name).
+pub struct TokenRead {
+    last: Result<SecretString, &'static str>,
+}
+
+impl Default for TokenRead {
+    fn default() -> Self {
+        TokenRead { last: Err("has not been read") }
+    }
+}
+
+/// Read the token file (blocking): at most 64 KiB, regular files only (stat does
+/// not block on a FIFO; open would, for good), BOM and surrounding whitespace
+/// dropped. The error is the end of "the Vault token file …".
+fn read_token_file(path: &std::path::Path) -> Result<SecretString, &'static str> {
+    use std::io::Read;
+    let io_err = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "cannot be read (not found)",
+        std::io::ErrorKind::PermissionDenied => "cannot be read (permission denied)",
+        _ => "cannot be read (I/O error)",
+    };
+    if !std::fs::metadata(path).map_err(io_err)?.is_file() {
+        return Err("cannot be read (not a regular file)");
+    }
+    let mut raw = Vec::new();
+    let r = std::fs::File::open(path).and_then(|f| f.take(TOKEN_FILE_MAX as u64 + 1).read_to_end(&mut raw));
+    if let Err(e) = r {
+        raw.zeroize();
+        return Err(io_err(e));
+    }
+    if raw.len() > TOKEN_FILE_MAX {
+        raw.zeroize();
+        return Err("is over 64 KiB");
+    }
+    // a BOM (an editor on Windows) and the trailing newline are not part of the token
+    let t = std::str::from_utf8(&raw).map(|s| SecretString::from(s.trim_start_matches('\u{feff}').trim().to_string()));
+    raw.zeroize();
+    t.map_err(|_| "is not UTF-8")
 }
 
 impl VaultProvider {
@@ -127,6 +171,7 @@ impl VaultProvider {
             token: o.token,
             token_file: o.token_file,
             token_reading: Default::default(),
+            token_reads: Default::default(),
             namespace,
             mount,
             timeout: o.request_timeout,
@@ -135,8 +180,9 @@ impl VaultProvider {
     }
 
     /// The token for the next request: the token file's current content when
-    /// one is configured, else the token given at construction.
-    async fn token(&self, what: &str) -> Result<SecretString, SgError> {
+    /// one is configured, else the token given at construction. `deadline`: the
+    /// request's (the file read and the HTTP request share one requestTimeout).
+    async fn token(&self, what: &str, deadline: tokio::time::Instant) -> Result<SecretString, SgError> {
         let t = match &self.token_file {
             Some(path) => {
                 // On the blocking pool, within requestTimeout, at most 64 KiB, regular
@@ -145,42 +191,29 @@ impl VaultProvider {
                 // joined by another blocking thread per request.
                 let path = path.clone();
                 let lock = self.token_reading.clone();
+                let reads = self.token_reads.clone();
+                let seen = reads.load(Ordering::Acquire);
                 let read = async move {
                     let guard = lock.lock_owned().await;
+                    if reads.load(Ordering::Acquire) != seen {
+                        // a read finished while this caller queued: it is as fresh as this one would be
+                        return Ok(guard.last.clone());
+                    }
                     tokio::task::spawn_blocking(move || {
-                        use std::io::Read;
-                        let _one_at_a_time = guard;
-                        if !std::fs::metadata(&path)?.is_file() {
-                            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"));
-                        }
-                        let mut raw = Vec::new();
-                        std::fs::File::open(&path)?.take(TOKEN_FILE_MAX as u64 + 1).read_to_end(&mut raw)?;
-                        Ok::<_, std::io::Error>(raw)
+                        let mut guard = guard; // released when the read is done, not when a caller gives up
+                        let r = read_token_file(&path);
+                        guard.last = r.clone();
+                        reads.fetch_add(1, Ordering::Release);
+                        r
                     })
                     .await
                 };
-                let io_err = |e: std::io::Error| {
-                    let why = match e.kind() {
-                        std::io::ErrorKind::NotFound => "not found",
-                        std::io::ErrorKind::PermissionDenied => "permission denied",
-                        std::io::ErrorKind::InvalidInput => "not a regular file",
-                        _ => "I/O error",
-                    };
-                    SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file cannot be read ({why})"))
-                };
-                let mut raw = match tokio::time::timeout(self.timeout, read).await {
+                match tokio::time::timeout_at(deadline, read).await {
                     Err(_) => return Err(SgError::new("TIMEOUT", format!("{what}: reading the Vault token file timed out"))),
                     Ok(Err(_)) => return Err(SgError::new("INTERNAL", format!("{what}: reading the Vault token file failed"))),
-                    Ok(Ok(r)) => r.map_err(io_err)?,
-                };
-                if raw.len() > TOKEN_FILE_MAX {
-                    raw.zeroize();
-                    return Err(SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file is over 64 KiB")));
+                    Ok(Ok(Ok(t))) => t,
+                    Ok(Ok(Err(why))) => return Err(SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file {why}"))),
                 }
-                // a BOM (an editor on Windows) and the trailing newline are not part of the token
-                let t = std::str::from_utf8(&raw).map(|s| SecretString::from(s.trim_start_matches('\u{feff}').trim().to_string()));
-                raw.zeroize();
-                t.map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: the Vault token file is not UTF-8")))?
             }
             None => self.token.clone(),
         };
@@ -194,7 +227,8 @@ impl VaultProvider {
     async fn get_json(&self, kind: &str, name: &str, calls: &AtomicU64) -> Result<serde_json::Value, SgError> {
         let what = describe(Kind::Vault, name);
         let url = format!("{}/v1/{}/{}/{}", self.base, self.mount, kind, name);
-        let token = self.token(&what).await?;
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let token = self.token(&what, deadline).await?;
         // marked sensitive: a Debug of the request shows "Sensitive", not the token
         let mut token_header = hyper::header::HeaderValue::from_str(token.expose_secret())
             .map_err(|_| SgError::new("PROVIDER_NOT_CONFIGURED", format!("{what}: could not build the request (check the token)")))?;
@@ -230,7 +264,7 @@ impl VaultProvider {
             let body = body.to_bytes();
             Ok::<_, SgError>((status, body))
         };
-        let (status, body) = match tokio::time::timeout(self.timeout, fut).await {
+        let (status, body) = match tokio::time::timeout_at(deadline, fut).await {
             Ok(r) => r?,
             Err(_) => return Err(SgError::new("TIMEOUT", format!("{what}: Vault request timed out"))),
         };
@@ -323,5 +357,45 @@ mod tests {
         assert!(valid_name("app/db").is_ok());
         assert!(valid_name("app//db").is_err());
         assert!(valid_name("/app").is_err());
+    }
+
+    #[test]
+    fn callers_queued_behind_a_token_file_read_share_it() {
+        let dir = std::env::temp_dir().join(format!("sg-vault-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "\u{feff}test-token-FAKE-file\n").unwrap();
+        let mut o = opts("http://127.0.0.1:8200");
+        o.token_file = Some(file.clone());
+        let p = std::sync::Arc::new(VaultProvider::new(o).unwrap());
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+            // Alone: every call reads the file (a renewed token is used at once).
+            assert_eq!(p.token("t", deadline).await.unwrap().expose_secret(), "test-token-FAKE-file");
+            std::fs::write(&file, "test-token-FAKE-renewed").unwrap();
+            assert_eq!(p.token("t", deadline).await.unwrap().expose_secret(), "test-token-FAKE-renewed");
+            assert_eq!(p.token_reads.load(Ordering::Acquire), 2);
+            // 30 callers arrive while a read is in progress (the lock held here stands
+            // for it): the first reads once more and the other 29 take its result.
+            let held = p.token_reading.clone().lock_owned().await;
+            let mut calls = tokio::task::JoinSet::new();
+            for _ in 0..30 {
+                let p = p.clone();
+                calls.spawn(async move { p.token("t", deadline).await.map(|t| t.expose_secret().to_string()) });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await; // all 30 are waiting
+            drop(held);
+            while let Some(r) = calls.join_next().await {
+                assert_eq!(r.unwrap().unwrap(), "test-token-FAKE-renewed");
+            }
+            assert_eq!(p.token_reads.load(Ordering::Acquire), 3, "one read for the 30 queued callers");
+            // A failed read is shared the same way, with each caller's own name in its message.
+            std::fs::remove_file(&file).unwrap();
+            let e = p.token("vault secret 'a'", deadline).await.unwrap_err();
+            assert_eq!(e.code, "PROVIDER_NOT_CONFIGURED");
+            assert_eq!(e.message, "vault secret 'a': the Vault token file cannot be read (not found)");
+        });
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
