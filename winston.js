@@ -95,11 +95,15 @@ const RENDERINGS = [
   (a) => JSON.stringify(a), // %j
   (a) => util.inspect(a, { depth: 0, colors: false, compact: 3 }) // %s of an object
 ]
-// A meta object winston merged into info (logger.info('msg', meta)): not in the message.
-function mergedMeta (info, a) {
+// A meta object winston merged into info (logger.info('msg', meta)) that is not
+// also printed into the message (logger.info('%o', creds, creds) merges the second
+// and prints the first, the same values): a rendering names the object's keys, so
+// one whose keys the message does not contain was not printed.
+function mergedMeta (info, a, msg) {
   let ks
   try { ks = Object.keys(a) } catch { return false }
-  return ks.length > 0 && ks.every((k) => Object.prototype.hasOwnProperty.call(info, k) && info[k] === a[k])
+  return ks.length > 0 && ks.every((k) => Object.prototype.hasOwnProperty.call(info, k) && info[k] === a[k]) &&
+    !ks.some((k) => msg.includes(k))
 }
 // Only arguments whose copy removed or dropped something (a value under a
 // secret-looking key, a depth limit, an unreadable object) are looked for:
@@ -111,7 +115,7 @@ function censorRenderedArgs (msg, splat, counted, info) {
     const [copy, removed] = counted[i]
     if (removed === 0 || a === null || typeof a !== 'object') continue
     // a rendering that shows a censored value has a {, [ or < in it
-    if (!/[{[<]/.test(msg) || mergedMeta(info, a)) continue
+    if (!/[{[<]/.test(msg) || mergedMeta(info, a, msg)) continue
     for (const render of RENDERINGS) {
       let before, after
       try { before = render(a) } catch { continue }

@@ -241,6 +241,17 @@ test('winston: values under secret-looking keys of %o/%O/%j/%s arguments are cen
   }
 })
 
+test('winston: an argument printed into the message and also merged as meta with the same values is censored in both', () => {
+  for (const [name, logger, text, written] of bothSplatOrders()) {
+    const creds = { password: unregistered }
+    logger.info('creds %o', creds, creds)
+    logger.info('login %j', { user: 'ann', password: unregistered }, { password: unregistered, user: 'ann' })
+    const out = text()
+    assert.equal(written().length, 2, `${name}:\n${out}`)
+    assertClean(out, [unregistered])
+  }
+})
+
 test('winston, documented order: object arguments that hold nothing to censor are written as splat() writes them (class names, boxed values, Secrets)', () => {
   class Point { constructor () { this.x = 1; this.y = 2 } }
   for (const [name, logger, text, written] of bothSplatOrders().slice(0, 1)) {
