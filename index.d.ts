@@ -237,7 +237,7 @@ export type Redacted<T> =
   T extends Error ? Error & { [K in Exclude<keyof T, keyof Error>]: T[K] extends (...args: any[]) => any ? T[K] : Redacted<T[K]> | string } :
   T extends Date | RegExp | ((...args: any[]) => any) ? T :
   T extends readonly (infer U)[] ? Array<Redacted<U> | string> :
-  T extends object ? { [K in keyof T]: Redacted<T[K]> | string } : T
+  T extends object ? { [K in keyof T]: T[K] extends (...args: any[]) => any ? T[K] | undefined : Redacted<T[K]> | string } : T
 
 export interface Masker {
   /** Register a value. Returns whether it was new. Throws VALUE_TOO_SHORT / SECRET_VALUE_TYPE. */
