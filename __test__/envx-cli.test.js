@@ -148,6 +148,15 @@ test('run forwards SIGTERM to the command; its exit status (or signal) is ours',
   assert.equal(signal2, 'SIGTERM', `exit ${code2} ${signal2}`)
 }))
 
+const hasPython = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0
+test('run from a terminal: Ctrl+C reaches the command once (the terminal signals it; the CLI does not forward a second SIGINT)', { skip: process.platform === 'win32' || !hasPython ? 'needs python3 and a pty' : false, timeout: 60_000 }, () => withDir((dir) => {
+  fs.writeFileSync(path.join(dir, '.env'), 'A=1\n')
+  const r = spawnSync('python3', [path.join(__dirname, 'helpers', 'pty-ctrl-c.py'), CLI, dir, process.execPath], { encoding: 'utf8', timeout: 45_000 })
+  assert.match(r.stdout, /child got SIGINT #1\n/, r.stdout + r.stderr)
+  assert.doesNotMatch(r.stdout, /SIGINT #2/, 'a second SIGINT means force-quit to many programs')
+  assert.match(r.stdout, /child exits after 1\nSTATUS 0\n$/, r.stdout)
+}))
+
 test('doctor: lists tracked / unignored / world-readable files and committed plaintext secrets; exit 0 when fixed', () => withDir((dir) => {
   git(dir, 'init', '-q')
   const leaked = fake('leak')
@@ -277,6 +286,13 @@ test('CRLF files keep CRLF; --convention is checked as usage (exit 2)', () => wi
   fs.writeFileSync(path.join(dir, '.env'), 'A=FAKE_a\r\nB=FAKE_b\r\n')
   assert.equal(cli(['set', 'C', 'FAKE_c', '--plain'], dir).status, 0)
   assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), 'A=FAKE_a\r\nB=FAKE_b\r\nC=FAKE_c\r\n')
+  // a CRLF .env.keys stays CRLF when a new private key is appended to it
+  fs.writeFileSync(path.join(dir, '.env.keys'), '# keys\r\nDOTENV_PRIVATE_KEY_OTHER=FAKE_other\r\n')
+  fs.writeFileSync(path.join(dir, '.env.ci'), 'X=FAKE_x\r\n')
+  assert.equal(cli(['encrypt', '-f', '.env.ci'], dir).status, 0)
+  const keys = fs.readFileSync(path.join(dir, '.env.keys'), 'utf8')
+  assert.match(keys, /DOTENV_PRIVATE_KEY_CI=/)
+  assert.equal(keys.split('\n').length - 1, keys.split('\r\n').length - 1, `every line ends with CRLF: ${JSON.stringify(keys.replace(/=[0-9a-f]{64}/g, '=…'))}`)
   assert.equal(cli(['run', '--convention', 'bogus', '--', process.execPath, '-e', '0'], dir).status, 2)
 }))
 

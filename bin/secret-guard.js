@@ -273,9 +273,8 @@ function keysFileFor (file, opts) {
 
 function appendPrivateKey (keysFile, name, privateKey, comment) {
   let src = ''
-  try { src = fs.readFileSync(keysFile, 'utf8') } catch (err) {
-    if (err.code !== 'ENOENT') throw new CliError(err.code || 'READ_FAILED', `cannot read ${keysFile}: ${err.code || err.message}`)
-  }
+  // through readText: a CRLF .env.keys stays CRLF (appended lines included)
+  try { src = readText(keysFile) } catch (err) { if (err.code !== 'MISSING_ENV_FILE') throw err }
   if (!src) {
     src = ['#/------------------!DOTENV_PRIVATE_KEYS!-------------------/',
       '#/ private decryption keys. DO NOT commit to source control /',
@@ -450,9 +449,16 @@ function cmdRun (opts) {
   const [cmd, ...args] = opts.rest
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: 'inherit', env })
+    // Ctrl+C and Ctrl+\ in a terminal signal the whole foreground process group, the
+    // command included: forwarding them too would deliver two (a second SIGINT is
+    // 'force quit' to many programs). On Windows the console delivers Ctrl+C to the
+    // command itself, and child.kill() would terminate it outright. So from a
+    // terminal (or on Windows) those two are only kept from killing this process
+    // while the command handles them; every other signal is forwarded.
+    const fromTerminal = process.platform === 'win32' || process.stdin.isTTY === true
     const forward = {}
     for (const s of SIGNALS) {
-      forward[s] = () => { try { child.kill(s) } catch {} }
+      forward[s] = fromTerminal && (s === 'SIGINT' || s === 'SIGQUIT') ? () => {} : () => { try { child.kill(s) } catch {} }
       process.on(s, forward[s])
     }
     const cleanup = () => { for (const s of SIGNALS) process.removeListener(s, forward[s]) }
@@ -515,9 +521,13 @@ function cmdDoctor () {
   } else {
     problems.push(`${process.cwd()} is not inside a git repository: cannot check that .env files are ignored (run git init)`)
   }
-  const rel = (abs) => path.relative(process.cwd(), abs) || abs
-  const trackedAbs = new Set(tracked.map((p) => path.join(root, p)))
-  const files = new Set([...local.map((n) => path.resolve(n)), ...trackedAbs])
+  // One spelling per file: git prints the real path of the top level, while the
+  // cwd may be reached through a symlink (or, on Windows, be 'c:\\' for 'C:/')
+  const real = (p) => { try { return fs.realpathSync.native(p) } catch { return path.resolve(p) } }
+  const cwd = real(process.cwd())
+  const rel = (abs) => path.relative(cwd, abs) || abs
+  const trackedAbs = new Set(tracked.map((p) => path.join(real(root), p)))
+  const files = new Set([...local.map((n) => path.join(cwd, n)), ...trackedAbs])
 
   for (const abs of [...files].sort()) {
     const name = path.basename(abs)
