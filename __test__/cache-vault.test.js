@@ -30,8 +30,12 @@ test('vault: whole secret as JSON text, fields, typed errors', async (t) => {
   const cache = newCache(t)
   const p = uniq('app/db')
   const password = fakeSecret('vault')
+  const before = Date.now()
   await write(p, { password, user: 'app' })
   assert.deepEqual(JSON.parse(await cache.get(`vault:${p}`)), { password, user: 'app' })
+  // usage() reports when Vault created the cached version (its created_time)
+  const created = cache.usage().find((u) => u.name === `vault:${p}`).versionCreatedAt
+  assert.ok(typeof created === 'number' && created >= before - 2000 && created <= Date.now() + 2000, `versionCreatedAt ${created}`)
   assert.equal(await cache.get(`vault:${p}#password`), password)
   assert.equal(cache.getSync(`vault:${p}#user`), 'app')
   await assert.rejects(cache.get(`vault:${p}#nope`), { code: 'FIELD_NOT_FOUND' })
