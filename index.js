@@ -309,6 +309,33 @@ function displayPath (p) {
   }
 }
 
+// Read at most limit + 1 bytes: a character device (/dev/zero, /dev/urandom) or a pipe
+// reports size 0, so a stat check alone lets readFileSync() read until memory runs out.
+// `p`: a path, or an open file descriptor (stdin: 0), which is not closed.
+function readBounded (p, limit) {
+  const cap = Number.isFinite(limit) && limit >= 0 ? Math.floor(limit) + 1 : Infinity
+  const own = typeof p !== 'number'
+  const fd = own ? fs.openSync(p, 'r') : p
+  try {
+    const st = fs.fstatSync(fd)
+    if (st.isDirectory()) return fs.readFileSync(p) // EISDIR, as before
+    if (st.isFile() && st.size < cap) return fs.readFileSync(fd)
+    const chunks = []; let total = 0
+    const chunk = Buffer.allocUnsafe(64 * 1024)
+    while (total < cap) {
+      let n
+      try { n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, cap - total), null) } catch (e) {
+        if (e.code !== 'EAGAIN') throw e // a non-blocking pipe with no data yet: wait a little
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5)
+        continue
+      }
+      if (n === 0) break
+      chunks.push(Buffer.from(chunk.subarray(0, n))); total += n
+    }
+    return Buffer.concat(chunks, total)
+  } finally { if (own) fs.closeSync(fd) }
+}
+
 // Read one file as the loader wants it: a clear coded error for every bad input.
 // `learn`: see parseSource().
 function readEnvFile (p, encoding, maxFileSize, learn = false) {
@@ -319,9 +346,11 @@ function readEnvFile (p, encoding, maxFileSize, learn = false) {
   // thrown before the file is opened, as dotenv gets it.
   if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) fs.readFileSync(p, { encoding })
   // readFileSync reports ENOENT / EISDIR / EACCES itself, with a code.
-  const buf = fs.readFileSync(p)
+  const buf = readBounded(p, maxFileSize)
   if (buf.length > maxFileSize) {
-    throw codedError('FILE_TOO_LARGE', `${displayPath(p)} is ${buf.length} bytes, over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
+    let size = ''
+    try { const st = fs.statSync(p); if (st.isFile()) size = ` is ${st.size} bytes,` } catch {}
+    throw codedError('FILE_TOO_LARGE', `${displayPath(p)}${size || ' is'} over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
   }
   if (!encoding || encoding === 'utf8' || /^utf-?8$/i.test(encoding)) {
     try {
@@ -485,7 +514,7 @@ Object.defineProperty(module.exports, Symbol.for('secret-guard.internal'), {
     native,
     env: {
       parse, config, configDotenv: config, populate, parseBoolean, optionsFromEnv,
-      _internal: { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
+      _internal: { readEnvFile, readBounded, displayPath, resolveHome, debugLog, learnSecrets, learning, DEFAULT_KEY_PATTERN, DEFAULT_MAX_FILE_SIZE, usesExtras }
     }
   }
 })

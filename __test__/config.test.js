@@ -92,7 +92,20 @@ test('bad input: directory, non-string path, huge file, invalid UTF-8 → coded 
   fs.closeSync(fd)
   const r = sg.config({ path: big, processEnv: {} })
   assert.equal(r.error.code, 'FILE_TOO_LARGE')
+  assert.match(r.error.message, /is 104857600 bytes, over the \d+-byte limit/)
   assert.deepEqual(r.parsed, {})
+  if (fs.existsSync('/dev/zero')) {
+    // a character device reports size 0 and never ends: read up to the limit, not until memory runs out
+    for (const opts of [{ maxFileSize: 1024 }, {}]) {
+      const z = sg.config({ path: '/dev/zero', processEnv: {}, ...opts })
+      assert.equal(z.error.code, 'FILE_TOO_LARGE', JSON.stringify(opts))
+      assert.match(z.error.message, /\/dev\/zero is over the \d+-byte limit/)
+    }
+    const enc = path.join(d, 'enc.env')
+    fs.writeFileSync(enc, `A="${sg.encryptValue('x', sg.keypair().publicKey)}"\n`)
+    const k = sg.config({ path: enc, processEnv: {}, decrypt: true, envKeysFile: '/dev/zero' })
+    assert.equal(k.error.code, 'FILE_TOO_LARGE')
+  }
   const bad = path.join(d, 'bad.env')
   fs.writeFileSync(bad, Buffer.concat([Buffer.from('GOOD=1\nBAD='), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]))
   const r2 = sg.config({ path: [bad, path.join(__dirname, 'fixtures', '.env.local')], processEnv: {} })

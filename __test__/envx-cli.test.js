@@ -157,6 +157,30 @@ test('run from a terminal: Ctrl+C reaches the command once (the terminal signals
   assert.match(r.stdout, /child exits after 1\nSTATUS 0\n$/, r.stdout)
 }))
 
+test('run: a value with a NUL byte is refused by name, never echoed (spawn() would quote it); /dev/zero and endless stdin are FILE_TOO_LARGE', () => withDir((dir) => {
+  const v = fake('nul') + '\0rest'
+  fs.writeFileSync(path.join(dir, '.env'), 'A=1\n')
+  let r = spawnSync(process.execPath, [CLI, 'set', 'DB_PASSWORD', '-'], { cwd: dir, env: baseEnv, input: v, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  r = cli(['run', '--', process.execPath, '-e', '0'], dir)
+  assert.equal(r.status, 1)
+  assert.equal(r.stderr, 'secret-guard: UNREPRESENTABLE_VALUE: DB_PASSWORD contains a NUL byte, which a process environment cannot hold\n')
+  assert.ok(!r.stderr.includes(v.slice(0, 12)) && !r.stdout.includes(v.slice(0, 12)))
+  if (fs.existsSync('/dev/zero')) {
+    for (const args of [['get', 'A', '-f', '/dev/zero'], ['encrypt', '-f', '/dev/zero'], ['keypair', '-f', '/dev/zero']]) {
+      r = cli(args, dir)
+      assert.equal(r.status, 1, args.join(' '))
+      assert.match(r.stderr, /^secret-guard: FILE_TOO_LARGE: \S*dev\/zero is over /, args.join(' '))
+    }
+    const fd = fs.openSync('/dev/zero', 'r')
+    try {
+      r = spawnSync(process.execPath, [CLI, 'set', 'B', '-', '--plain'], { cwd: dir, env: baseEnv, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 30000 })
+    } finally { fs.closeSync(fd) }
+    assert.equal(r.status, 1)
+    assert.equal(r.stderr, 'secret-guard: FILE_TOO_LARGE: stdin is over 16777216 bytes\n')
+  }
+}))
+
 test('doctor: lists tracked / unignored / world-readable files and committed plaintext secrets; exit 0 when fixed', () => withDir((dir) => {
   git(dir, 'init', '-q')
   const leaked = fake('leak')

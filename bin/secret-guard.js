@@ -196,12 +196,23 @@ function writeValue (src, { start, end, prefix = '', suffix = '' }, key, value, 
 // Files read with CRLF line ends get them back when written (dotenv reads both alike).
 const crlfFiles = new Set()
 
+// At most the loader's 16 MiB (a character device such as /dev/zero never ends).
+function readLimited (fileOrFd) {
+  const { readBounded, DEFAULT_MAX_FILE_SIZE } = require('../lib/env')._internal
+  const buf = readBounded(fileOrFd, DEFAULT_MAX_FILE_SIZE)
+  if (buf.length > DEFAULT_MAX_FILE_SIZE) {
+    throw new CliError('FILE_TOO_LARGE', `${fileOrFd === 0 ? 'stdin' : fileOrFd} is over ${DEFAULT_MAX_FILE_SIZE} bytes`)
+  }
+  return buf.toString('utf8')
+}
+
 function readText (file) {
   try {
-    const text = fs.readFileSync(file, 'utf8')
+    const text = readLimited(file)
     if (text.includes('\r\n')) crlfFiles.add(path.resolve(file))
     return text.replace(/\r\n?/g, '\n')
   } catch (err) {
+    if (err instanceof CliError) throw err
     if (err.code === 'ENOENT') throw new CliError('MISSING_ENV_FILE', `${file} does not exist`)
     throw new CliError(err.code || 'READ_FAILED', `cannot read ${file}: ${err.code || err.message}`)
   }
@@ -407,7 +418,7 @@ function cmdSet (opts) {
   const key = opts.positional[0]
   let value = opts.positional[1]
   // VALUE "-" reads the value from stdin (keeps it out of argv / shell history); one trailing newline is dropped
-  if (value === '-') value = fs.readFileSync(0, 'utf8').replace(/\r?\n$/, '')
+  if (value === '-') value = readLimited(0).replace(/\r?\n$/, '')
   if (!/^[\w.-]+$/.test(key)) throw new CliError('INVALID_KEY', 'KEY may contain only letters, digits, _ . and -')
   const file = opts.files[0] || '.env'
   let src = ''
@@ -447,8 +458,19 @@ function cmdRun (opts) {
     else throw r.error
   }
   const [cmd, ...args] = opts.rest
+  // A process environment cannot hold a NUL byte; spawn() would throw ERR_INVALID_ARG_VALUE
+  // with the (decrypted) value in its message. Name the key only.
+  for (const k of Object.keys(env)) {
+    if (typeof env[k] === 'string' && env[k].includes('\0')) throw new CliError('UNREPRESENTABLE_VALUE', `${k} contains a NUL byte, which a process environment cannot hold`)
+  }
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', env })
+    let child
+    try {
+      child = spawn(cmd, args, { stdio: 'inherit', env })
+    } catch (err) {
+      console.error(`secret-guard: cannot run ${cmd}: ${err.code || 'ERROR'}`) // never err.message: it may quote env values
+      return resolve(126)
+    }
     // Ctrl+C and Ctrl+\ in a terminal signal the whole foreground process group, the
     // command included: forwarding them too would deliver two (a second SIGINT is
     // 'force quit' to many programs). On Windows the console delivers Ctrl+C to the

@@ -10,7 +10,7 @@ const native = require('./native')
 const env = require('./env')
 const { SecretGuardError, typeError } = require('./errors')
 
-const { readEnvFile, displayPath, resolveHome, debugLog, learnSecrets, DEFAULT_MAX_FILE_SIZE } = env._internal
+const { readEnvFile, readBounded, displayPath, resolveHome, debugLog, learnSecrets, DEFAULT_MAX_FILE_SIZE } = env._internal
 const { parseBoolean, optionsFromEnv, populate, parse } = env
 
 const ENCRYPTED_PREFIX = 'encrypted:'
@@ -77,7 +77,8 @@ function readKeysFile (p) {
     const st = fs.statSync(p)
     if (st.isDirectory()) throw new SecretGuardError('EISDIR', `${displayPath(p)} is a directory, not a .env.keys file`)
     if (st.size > DEFAULT_MAX_FILE_SIZE) throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is too large for a .env.keys file`)
-    buf = fs.readFileSync(p)
+    buf = readBounded(p, DEFAULT_MAX_FILE_SIZE)
+    if (buf.length > DEFAULT_MAX_FILE_SIZE) throw new SecretGuardError('FILE_TOO_LARGE', `${displayPath(p)} is too large for a .env.keys file`)
   } catch (err) {
     if (err && err.code === 'ENOENT') return null
     throw err
