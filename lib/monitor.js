@@ -248,7 +248,11 @@ class Monitor {
     for (const k of Object.keys(fields)) {
       const v = fields[k]
       if (v === undefined || v === null) continue
-      ev[k] = typeof v === 'string' ? scrub(v) : v
+      // strings are masked; numbers/booleans kept; anything else (an object, an array, a boxed
+      // String passed where a string belongs) is reduced to its masked JSON text, never written raw
+      if (typeof v === 'string') ev[k] = scrub(v)
+      else if (typeof v === 'number' || typeof v === 'boolean') ev[k] = v
+      else { let t; try { t = JSON.stringify(v) } catch {} ev[k] = t === undefined ? '[Unserializable]' : scrub(t) }
     }
     try {
       if (this.auditFile !== null) this.auditFile.write(JSON.stringify(ev) + '\n')
