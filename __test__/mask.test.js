@@ -5,6 +5,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { createMasker, mask } = require('..')
+const sg = require('..')
 
 const fake = (p = 'sk_test_FAKE_') => p + crypto.randomBytes(10).toString('hex')
 const b64 = (s) => Buffer.from(s).toString('base64')
@@ -299,6 +300,18 @@ test('bad input: non-string/non-Buffer mask input is a TypeError with a code', (
     assert.throws(() => m.add(bad), (e) => e instanceof TypeError && e.code === 'SECRET_VALUE_TYPE')
   }
   assert.throws(() => createMasker({ censor: 5 }), { code: 'INVALID_OPTION' })
+  // a value with a lone surrogate has no UTF-8 form: refused, not stored as U+FFFD and never matched
+  const lone = fake() + '\uD800x'
+  for (const f of [() => m.add(lone), () => m.retire(lone), () => new sg.Secret(lone), () => sg.fingerprint(lone)]) {
+    assert.throws(f, (e) => e instanceof TypeError && e.code === 'SECRET_VALUE_TYPE' && /lone UTF-16 surrogate/.test(e.message) && !e.message.includes(lone))
+  }
+  // grace periods past 100 years overflowed Rust's clock (a PANIC); Infinity too
+  for (const g of [1e308, Infinity, 101 * 365 * 24 * 3600 * 1000]) {
+    assert.throws(() => createMasker({ graceMs: g }), (e) => e instanceof TypeError && e.code === 'INVALID_OPTION', String(g))
+    assert.throws(() => sg.configureMasking({ graceMs: g }), (e) => e instanceof TypeError && e.code === 'INVALID_OPTION', String(g))
+    assert.throws(() => m.retire(fake(), g), (e) => e instanceof TypeError && e.code === 'INVALID_OPTION', String(g))
+  }
+  assert.equal(typeof m.retire(fake(), 99 * 365 * 24 * 3600 * 1000), 'boolean')
 })
 
 test('Buffers and Uint8Arrays are masked byte-exactly', () => {

@@ -60,17 +60,28 @@ function nativeOptions (o) {
     }
   }
   if (o.graceMs !== undefined) {
-    if (typeof o.graceMs !== 'number' || !(o.graceMs >= 0) || !Number.isFinite(o.graceMs)) {
-      throw typeError('INVALID_OPTION', 'graceMs must be a finite number >= 0')
-    }
+    checkGrace(o.graceMs)
     out.graceMs = o.graceMs
   }
   return out
 }
 
+// At most 100 years, as the cache's durations (a larger one overflows Rust's clock).
+const MAX_GRACE_MS = 100 * 365 * 24 * 3600 * 1000
+function checkGrace (graceMs) {
+  if (typeof graceMs !== 'number' || !(graceMs >= 0) || !(graceMs <= MAX_GRACE_MS)) {
+    throw typeError('INVALID_OPTION', 'graceMs must be a number of ms from 0 to 100 years')
+  }
+}
+
 function checkValue (value, fn) {
   if (typeof value !== 'string') {
     throw typeError('SECRET_VALUE_TYPE', `${fn}() expects a string value, got ${value === null ? 'null' : typeof value}`)
+  }
+  // A lone UTF-16 surrogate has no UTF-8 form: Rust would store U+FFFD instead,
+  // so the value as given would never be masked (or exposed back unchanged).
+  if (value.isWellFormed !== undefined && !value.isWellFormed()) {
+    throw typeError('SECRET_VALUE_TYPE', `${fn}() expects well-formed text: the value has a lone UTF-16 surrogate`)
   }
 }
 
@@ -391,7 +402,7 @@ function wrap (nm, state, fns) {
     retire (value, graceMs) {
       if (value instanceof Secret) value = value.expose()
       checkValue(value, 'retire')
-      if (graceMs !== undefined && (typeof graceMs !== 'number' || !(graceMs >= 0))) throw typeError('INVALID_OPTION', 'graceMs must be a number >= 0')
+      if (graceMs !== undefined) checkGrace(graceMs)
       return nm.retire(value, graceMs)
     },
     /** Mask a string (returns a string) or a Buffer/Uint8Array (returns a new one). */
@@ -472,6 +483,7 @@ function fingerprint (value, options) {
   if (typeof value !== 'string' && !Buffer.isBuffer(value)) {
     throw typeError('SECRET_VALUE_TYPE', `fingerprint() expects a string or a Buffer, got ${value === null ? 'null' : typeof value}`)
   }
+  if (typeof value === 'string') checkValue(value, 'fingerprint')
   return native.fingerprint(value, key)
 }
 
