@@ -6,11 +6,28 @@ fn main() {
     // table, which shortens require() of the addon. ld only packs when the
     // libc it links against supports it (GLIBC_ABI_DT_RELR, glibc >= 2.36), so
     // an older system gets the classic table instead of a load error.
-    // Native builds only: the probe runs the host's cc, which is not the
-    // linker of a cross build.
+    // Only for a build that runs where it is built (`npm install` from source):
+    // a binary linked against this system's glibc needs at least that glibc.
+    // Not for cross builds, nor for a configured linker such as napi's
+    // `--use-napi-cross` (glibc 2.17 sysroot, how the published linux-*-gnu
+    // binaries are built: README, "Releasing"): the probe runs the host's cc,
+    // which is not that linker. SECRET_GUARD_NO_RELR=1 turns it off.
     let target = std::env::var("TARGET").unwrap_or_default();
     let host = std::env::var("HOST").unwrap_or_default();
-    if target == host && target.ends_with("-linux-gnu") && linker_supports_relr() {
+    let linker_var = format!(
+        "CARGO_TARGET_{}_LINKER",
+        target.to_uppercase().replace('-', "_")
+    );
+    println!("cargo:rerun-if-env-changed={linker_var}");
+    println!("cargo:rerun-if-env-changed=SECRET_GUARD_NO_RELR");
+    let configured_linker = std::env::var_os(&linker_var).is_some();
+    let opted_out = std::env::var_os("SECRET_GUARD_NO_RELR").is_some_and(|v| v == "1");
+    if target == host
+        && target.ends_with("-linux-gnu")
+        && !configured_linker
+        && !opted_out
+        && linker_supports_relr()
+    {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-z,pack-relative-relocs");
     }
 }
