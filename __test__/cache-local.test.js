@@ -144,8 +144,17 @@ test('an invalid name is never echoed in the error (a connection URL with a pass
   }
   await assert.rejects(cache.get(`postgres://app:${pw}@db/app`), (e) => /unknown provider/.test(e.message) && /looks like a URL/.test(e.message))
   await assert.rejects(cache.get('env:A=B'), (e) => /provider 'env'/.test(e.message) && /'='/.test(e.message))
-  // A URL after a known provider is a valid env name, but the "not set" message does not echo it.
-  await assert.rejects(cache.get(`env:postgres://app:${pw}@db/app`), (e) => e.code === 'SECRET_NOT_FOUND' && !e.message.includes(pw))
+  // A URL after a known provider is refused too (env: and aws: name rules allow ':' and '/'),
+  // so it never reaches the cache's events, audit trail, usage() or metrics.
+  const events = []
+  const audited = new SecretCache({ audit: (e) => events.push(e) })
+  t.after(() => audited.close())
+  for (const bad of [`env:postgres://app:${pw}@db/app`, `aws:postgres://app:${pw}@db/app`, `aws://app:${pw}@db/app`, `env://app:${pw}@db`]) {
+    await assert.rejects(audited.get(bad), (e) => e.code === 'INVALID_NAME' && /looks like a URL/.test(e.message) && !e.message.includes(pw), bad)
+    assert.throws(() => audited.validateName(bad), (e) => e.code === 'INVALID_NAME', bad)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.ok(!JSON.stringify(events).includes(pw) && !JSON.stringify(audited.usage()).includes(pw) && !require('..').metrics(audited).includes(pw))
 })
 
 test('file: single-flight — 200 concurrent gets cause one read', async (t) => {

@@ -251,6 +251,9 @@ describe('requireApiKey() option validation', () => {
     const url = 'postgres://app:FAKE-pw-in-url@db.internal/app'
     assert.throws(() => sg.requireApiKey({ cache, name: url }), (e) => e.code === 'INVALID_SECRET_NAME' && !e.message.includes('FAKE-pw'))
     assert.throws(() => sg.express({ cache, secrets: { db: url } }), (e) => e.code === 'INVALID_SECRET_NAME' && !e.message.includes('FAKE-pw'))
+    for (const name of [`env:${url}`, `aws:${url}`]) { // behind a provider too: never reaches metrics labels or the audit trail
+      assert.throws(() => sg.express({ cache, secrets: { db: name } }), (e) => e.code === 'INVALID_SECRET_NAME' && !e.message.includes('FAKE-pw'), name)
+    }
   })
 
   test('one rotate listener per cache however many guards; close() removes it with the last guard', () => {

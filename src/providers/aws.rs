@@ -21,11 +21,6 @@ pub fn valid_name(name: &str) -> Result<(), &'static str> {
     if name.len() > 2048 {
         return Err("AWS secret ids are at most 2048 characters");
     }
-    // A connection string passed where a name belongs (`aws:postgres://app:pw@db`,
-    // `aws://app:pw@db`): no AWS name or ARN contains `://` or starts with `//`.
-    if name.contains("://") || name.starts_with("//") {
-        return Err("it looks like a URL: pass the name of a secret, not its value");
-    }
     // Names allow A-Za-z0-9 /_+=.@- ; ARNs add ':'.
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_+=.@-:!".contains(&b)) {
         return Err("AWS secret names may contain only letters, digits and /_+=.@-");

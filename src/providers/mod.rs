@@ -162,6 +162,13 @@ pub fn parse_ref(full: &str) -> Result<SecretRef, SgError> {
     if name.is_empty() {
         return Err(invalid(full, "empty name"));
     }
+    // A connection string passed where a name belongs (`env:postgres://app:pw@db`,
+    // `aws://app:pw@db`): no secret name of any provider contains `://` or starts
+    // with `//`, and accepting one would put it (password included) into the
+    // cache's events, the audit trail, usage() and the metrics labels.
+    if name.contains("://") || name.starts_with("//") {
+        return Err(invalid(full, "it looks like a URL: pass the name of a secret, not its value"));
+    }
     let ok = match kind {
         Kind::Env => env::valid_name(name),
         Kind::File => file::valid_name(name),
@@ -316,9 +323,11 @@ mod tests {
             "aws:FAKE-pw-0193#",
             "aws:#FAKE-pw-0193",
             "FAKE-pw-0193\0:x",
-            // a connection string behind aws: (its name rules allow ':' and '/' for ARNs)
+            // a connection string behind a provider (env and aws names allow ':' and '/')
             "aws:postgres://app:FAKE-pw-0193@db/app",
             "aws://app:FAKE-pw-0193@db.internal/app",
+            "env:postgres://app:FAKE-pw-0193@db/app",
+            "env://app:FAKE-pw-0193@db/app",
         ] {
             let e = parse_ref(bad).unwrap_err();
             assert_eq!(e.code, "INVALID_NAME", "{bad}");
