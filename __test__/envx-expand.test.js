@@ -176,6 +176,15 @@ test('the documented dotenv-expand hang terminates here with a deterministic res
     const r2 = sg.expand({ parsed: { A: '$&$&', C: '$A' }, processEnv: {} })
     assert.equal(r2.error.code, 'EXPAND_LIMIT')
     assert.deepEqual(r2.error.keys, ['C'])
+    // values that each double the one before: exponential over the file, stopped by the
+    // total budget (64 MiB) instead of running out of memory
+    const lines = ['A0=' + 'x'.repeat(16)]
+    for (let i = 1; i < 40; i++) lines.push(`A${i}=\${A${i - 1}}\${A${i - 1}}`)
+    const r3 = sg.expand({ parsed: sg.parse(lines.join('\n')), processEnv: {} })
+    assert.equal(r3.error.code, 'EXPAND_LIMIT')
+    assert.ok(r3.error.keys.includes('A39') && !r3.error.keys.includes('A20'), r3.error.keys.join())
+    assert.equal(r3.parsed.A20.length, 16 << 20)
+    assert.equal(r3.parsed.A39, '${A38}${A38}')
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -37,6 +37,8 @@ pub struct Expanded {
 
 const BASE_ITERATIONS: usize = 2_000;
 const MIN_LEN_BUDGET: usize = 64 << 10;
+/// All expanded values of one call together (at least; see [`expand`]).
+const TOTAL_BUDGET: usize = 64 << 20;
 /// Bytes scanned over all iterations of one value (at least; grows with the
 /// value's length times its number of `$`, which a legitimate value needs).
 const MIN_WORK_BUDGET: usize = 8 << 20;
@@ -148,8 +150,9 @@ impl Env<'_> {
     }
 }
 
-/// Expand one value; Err(()) when the budget ran out.
-fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
+/// Expand one value; Err(()) when the budget ran out. `room`: the bytes the
+/// whole expansion may still produce (see [`expand`]).
+fn expand_value(value: &str, env: &Env, room: usize) -> Result<String, ()> {
     let max_iter = BASE_ITERATIONS + 4 * value.len();
     let dollars = value.bytes().filter(|&c| c == b'$').count();
     // Long enough for every reference to bring in the longest value twice
@@ -157,7 +160,8 @@ fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
     // past any such bound.
     let max_len = MIN_LEN_BUDGET
         .max(value.len().saturating_mul(4))
-        .max(value.len().saturating_add((dollars + 1).saturating_mul(env.longest).saturating_mul(2)));
+        .max(value.len().saturating_add((dollars + 1).saturating_mul(env.longest).saturating_mul(2)))
+        .min(room.max(value.len()));
     let work_budget = MIN_WORK_BUDGET.max(value.len().max(max_len).saturating_mul(dollars + 16));
     let mut result = value.to_string();
     // The "seen" set holds 64-bit keyed hashes of whole strings (memory stays
@@ -219,9 +223,18 @@ fn expand_value(value: &str, env: &Env) -> Result<String, ()> {
 /// Expand `parsed` (key order as JS iterates the parsed object) against
 /// `process_env` (a snapshot of the target env AFTER the file values were
 /// populated into it, as `expand(dotenv.config())` sees it).
+///
+/// The per-value budget grows with the longest value expanded so far (a
+/// certificate copied twice is fine), so values that each double the one
+/// before (`A2=${A1}${A1}`, `A3=${A2}${A2}`, …) would grow exponentially over
+/// the file: all values together may total at most 64 MiB or 16 times the
+/// input (file plus process env), whichever is larger; keys past that are
+/// `limited`.
 pub fn expand(parsed: &[(String, String)], process_env: &HashMap<String, String>) -> Expanded {
     let mut running: HashMap<String, String> = HashMap::with_capacity(parsed.len());
     let mut longest = process_env.values().map(|v| v.len()).max().unwrap_or(0);
+    let input = parsed.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>() + process_env.values().map(|v| v.len()).sum::<usize>();
+    let mut room = TOTAL_BUDGET.max(input.saturating_mul(16));
     let mut values = Vec::with_capacity(parsed.len());
     let mut limited = Vec::new();
     for (key, value) in parsed {
@@ -229,7 +242,7 @@ pub fn expand(parsed: &[(String, String)], process_env: &HashMap<String, String>
             Some(pe) if !pe.is_empty() && pe != value => pe.clone(),
             _ => {
                 let env = Env { process_env, running: &running, longest };
-                match expand_value(value, &env) {
+                match expand_value(value, &env, room) {
                     Ok(v) => v,
                     Err(()) => {
                         limited.push(key.clone());
@@ -239,6 +252,7 @@ pub fn expand(parsed: &[(String, String)], process_env: &HashMap<String, String>
             }
         };
         let v = resolve_escapes(&raw);
+        room = room.saturating_sub(v.len());
         longest = longest.max(v.len());
         running.insert(key.clone(), v.clone());
         values.push(v);
@@ -308,6 +322,17 @@ mod tests {
         let v = run(&pairs, &pe);
         assert_eq!(v[0], "dflt");
         assert_eq!(v[1], "dfltdflt:");
+        // values that each double the one before hit the total budget, not memory
+        let mut doubling = vec![("A0".to_string(), "x".repeat(16))];
+        for i in 1..40 {
+            doubling.push((format!("A{i}"), format!("${{A{}}}${{A{}}}", i - 1, i - 1)));
+        }
+        let t = std::time::Instant::now();
+        let out = expand(&doubling, &HashMap::new());
+        assert!(out.values.iter().map(|v| v.len()).sum::<usize>() <= (64 << 20) + 1024, "the limited keys keep their short file values");
+        assert_eq!(out.values[20].len(), 16 << 20, "a 16 MiB value is still expanded");
+        assert!(out.limited.contains(&"A39".to_string()) && !out.limited.contains(&"A20".to_string()), "{:?}", out.limited);
+        assert!(t.elapsed() < std::time::Duration::from_secs(60));
         // unbounded growth via `$&` hits the budget instead of hanging
         let p: Vec<(String, String)> = vec![("A".into(), "$&$&".into()), ("C".into(), "$A".into())];
         let out = expand(&p, &HashMap::new());
