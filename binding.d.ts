@@ -177,6 +177,8 @@ export interface NativeCacheOptions {
   awsEndpoint?: string
   vaultAddress?: string
   vaultToken?: string
+  vaultTokenFile?: string
+  vaultNamespace?: string
   vaultMount?: string
   filesDir?: string
 }
@@ -246,6 +248,11 @@ export interface NativeSecretUsage {
   name: string
   versionStage?: string
   version?: string
+  /**
+   * When the provider created the cached version (AWS `CreatedDate`, Vault
+   * `created_time`; ms since the Unix epoch).
+   */
+  versionCreatedAt?: number
   loaded: boolean
   failing: boolean
   reads: number
