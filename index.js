@@ -342,6 +342,10 @@ function readEnvFile (p, encoding, maxFileSize, learn = false) {
   if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) {
     throw typeError('INVALID_PATH', `path must be a string, Buffer or file: URL, got ${p === null ? 'null' : typeof p}`)
   }
+  // ('5', NaN, -1 would make every file FILE_TOO_LARGE or lift the limit)
+  if (typeof maxFileSize !== 'number' || !(maxFileSize > 0) || maxFileSize === Infinity) {
+    throw typeError('INVALID_OPTION', `maxFileSize must be a positive finite number of bytes, got ${maxFileSize === null ? 'null' : Array.isArray(maxFileSize) ? 'an array' : typeof maxFileSize === 'number' ? String(maxFileSize) : typeof maxFileSize}`)
+  }
   // An encoding Node does not know: fs's own error (ERR_INVALID_ARG_VALUE),
   // thrown before the file is opened, as dotenv gets it.
   if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) fs.readFileSync(p, { encoding })
@@ -383,7 +387,7 @@ function config (options = {}) {
 
   const processEnv = opts.processEnv != null ? opts.processEnv : process.env
   const debug = parseBoolean(opts.debug)
-  const maxFileSize = typeof opts.maxFileSize === 'number' ? opts.maxFileSize : DEFAULT_MAX_FILE_SIZE
+  const maxFileSize = opts.maxFileSize === undefined ? DEFAULT_MAX_FILE_SIZE : opts.maxFileSize
   let encoding = 'utf8'
   if (opts.encoding) encoding = opts.encoding
   else if (debug) debugLog('no encoding is specified (UTF-8 is used by default)')

@@ -17,14 +17,8 @@
 //   const sg = require('secret-guard/pino')
 //   const logger = pino(sg.options(), sg.destination(pino.destination(1)))
 
-const { defaultMasker, maskKeys, setOwn, httpShape: plainHttpShape } = require('./lib/mask')
+const { maskKeys, setOwn, httpShape: plainHttpShape, integrationMasker } = require('./lib/mask')
 const { typeError } = require('./lib/errors')
-
-function pickMasker (o) {
-  const m = (o && o.masker) || defaultMasker
-  if (typeof m.redact !== 'function' || typeof m.mask !== 'function') throw typeError('INVALID_OPTION', 'masker must come from createMasker()')
-  return m
-}
 
 const PASSTHROUGH = ['flush', 'flushSync', 'end', 'destroy', 'reopen', 'on', 'once', 'off', 'removeListener', 'emit']
 
@@ -35,7 +29,7 @@ const PASSTHROUGH = ['flush', 'flushSync', 'end', 'destroy', 'reopen', 'on', 'on
 function destination (stream, options) {
   if (stream === undefined || stream === null) stream = process.stdout
   if (typeof stream.write !== 'function') throw typeError('INVALID_OPTION', 'destination() needs a stream with write()')
-  const m = pickMasker(options)
+  const m = integrationMasker(options, 'destination')
   const out = {
     // pino(dest) with a single argument recognises a stream by `writable`.
     writable: true,
@@ -150,7 +144,7 @@ function formatArgsRedacted (args, m) {
  */
 function options (pinoOptions = {}, sgOptions) {
   if (pinoOptions === null || typeof pinoOptions !== 'object') throw typeError('INVALID_OPTION', 'options() expects a pino options object')
-  const m = pickMasker(sgOptions)
+  const m = integrationMasker(sgOptions, 'options')
   const messageKey = typeof pinoOptions.messageKey === 'string' ? pinoOptions.messageKey : 'msg'
   const errorKey = typeof pinoOptions.errorKey === 'string' ? pinoOptions.errorKey : 'err'
   const ours = new WeakSet() // serializers whose output is redacted

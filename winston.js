@@ -18,7 +18,7 @@
 // a new info object carrying the triple-beam symbols (LEVEL, MESSAGE, SPLAT).
 
 const util = require('util')
-const { defaultMasker, maskKeys, setOwn } = require('./lib/mask')
+const { maskKeys, setOwn, integrationMasker } = require('./lib/mask')
 const { typeError, SecretGuardError } = require('./lib/errors')
 
 const MESSAGE = Symbol.for('message')
@@ -36,8 +36,7 @@ const ESCAPED_PERCENT = /%%/g
  */
 function format (options = {}) {
   if (options === null || typeof options !== 'object') throw typeError('INVALID_OPTION', 'format() options must be an object')
-  const m = options.masker || defaultMasker
-  if (typeof m.redact !== 'function' || typeof m.mask !== 'function') throw typeError('INVALID_OPTION', 'masker must come from createMasker()')
+  const m = integrationMasker(options, 'format')
   let winstonFormat
   try { winstonFormat = require('winston').format } catch (err) {
     if (err && err.code !== 'MODULE_NOT_FOUND') throw err

@@ -173,6 +173,10 @@ function checkName (name) {
 function stageOf (options) {
   if (options === undefined) return undefined
   if (!isObj(options)) throw typeError('INVALID_OPTION', 'SecretCache: get options must be an object')
+  // a misspelt versionstage must not silently serve AWSCURRENT
+  for (const k of Object.keys(options)) {
+    if (k !== 'versionStage') throw typeError('UNKNOWN_OPTION', `SecretCache: unknown option '${k}' (allowed: versionStage)`)
+  }
   const s = options.versionStage
   if (s !== undefined && typeof s !== 'string') throw typeError('INVALID_OPTION', 'SecretCache: versionStage must be a string')
   return s
@@ -422,7 +426,13 @@ class SecretCache extends EventEmitter {
    * Full usage snapshot: { at, stats, secrets, clients, secretRoutes, webhooks, anomalies,
    * anomalyCounts, droppedLabels, audit, series } (no values). `minutes`: series length (default 60).
    */
-  usageReport ({ minutes = 60 } = {}) {
+  usageReport (options) {
+    if (options === undefined) options = {}
+    if (!isObj(options)) throw typeError('INVALID_OPTION', 'SecretCache.usageReport: options must be an object { minutes }')
+    for (const k of Object.keys(options)) {
+      if (k !== 'minutes') throw typeError('UNKNOWN_OPTION', `SecretCache.usageReport: unknown option '${k}' (allowed: minutes)`)
+    }
+    const minutes = options.minutes === undefined ? 60 : options.minutes
     const mon = this[MONITOR]
     const secrets = this.usage()
     const series = mon.series(minutes)

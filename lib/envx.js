@@ -179,7 +179,9 @@ function expandInto (parsed, processEnv) {
   const values = keys.map((k) => String(parsed[k]))
   const out = native.envxExpand(keys, values, envSnapshot(processEnv))
   keys.forEach((k, i) => { parsed[k] = out.values[i] })
-  for (const k of keys) processEnv[k] = parsed[k]
+  // Reflect.set: a write to a frozen or getter-only processEnv is skipped, as
+  // config() does for populate (README: dotenv's sloppy-mode behaviour)
+  for (const k of keys) Reflect.set(processEnv, k, parsed[k])
   return out.limited
 }
 
@@ -193,17 +195,49 @@ const BOOL_TRUE = ['true', '1', 'yes', 'on']
 const BOOL_FALSE = ['false', '0', 'no', 'off']
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const TYPES = ['string', 'port', 'number', 'int', 'integer', 'bool', 'boolean', 'url', 'email', 'enum', 'json']
+const SPEC_KEYS = ['type', 'optional', 'required', 'default', 'minLength', 'maxLength', 'pattern', 'min', 'max', 'protocols', 'values', 'oneOf']
+const SPEC_APPLIES = {
+  minLength: ['string'],
+  maxLength: ['string'],
+  pattern: ['string'],
+  min: ['number', 'int', 'integer'],
+  max: ['number', 'int', 'integer'],
+  protocols: ['url'],
+  values: ['enum'],
+  oneOf: ['enum']
+}
 
 function normalizeSpec (key, spec) {
   if (typeof spec === 'string') spec = { type: spec }
   else if (Array.isArray(spec)) spec = { type: 'enum', values: spec }
   if (!spec || typeof spec !== 'object') throw typeError('INVALID_SCHEMA', `schema.${key} must be a type name, an array of allowed values or an object`)
+  // a misspelt constraint (mni: 10) must not silently check nothing
+  for (const k of Object.keys(spec)) {
+    if (!SPEC_KEYS.includes(k)) throw typeError('INVALID_SCHEMA', `schema.${key}: unknown option '${k}' (allowed: ${SPEC_KEYS.join(', ')})`)
+  }
+  for (const k of ['min', 'max']) {
+    if (spec[k] != null && (typeof spec[k] !== 'number' || !Number.isFinite(spec[k]))) throw typeError('INVALID_SCHEMA', `schema.${key}: ${k} must be a finite number`)
+  }
+  for (const k of ['minLength', 'maxLength']) {
+    if (spec[k] != null && (!Number.isInteger(spec[k]) || spec[k] < 0)) throw typeError('INVALID_SCHEMA', `schema.${key}: ${k} must be an integer >= 0`)
+  }
   const s = { ...spec }
   if (s.oneOf && !s.values) s.values = s.oneOf
   if (!s.type) s.type = s.values ? 'enum' : 'string'
   if (!TYPES.includes(s.type)) throw typeError('INVALID_SCHEMA', `schema.${key}: unknown type ${JSON.stringify(String(s.type))} (supported: ${TYPES.join(', ')})`)
   if (s.type === 'enum' && (!Array.isArray(s.values) || s.values.length === 0)) throw typeError('INVALID_SCHEMA', `schema.${key}: enum needs values (or oneOf)`)
-  if (s.pattern != null && !(s.pattern instanceof RegExp)) s.pattern = new RegExp(s.pattern)
+  // a constraint of another type (min on a string) would be silently ignored
+  for (const k of Object.keys(SPEC_APPLIES)) {
+    if (spec[k] != null && !SPEC_APPLIES[k].includes(s.type)) throw typeError('INVALID_SCHEMA', `schema.${key}: ${k} does not apply to type '${s.type}' (only ${SPEC_APPLIES[k].join(', ')})`)
+  }
+  if (s.protocols != null && (!Array.isArray(s.protocols) || s.protocols.length === 0 || s.protocols.some((p) => typeof p !== 'string'))) {
+    throw typeError('INVALID_SCHEMA', `schema.${key}: protocols must be a non-empty array of strings, e.g. ['https']`)
+  }
+  if (s.pattern != null && !(s.pattern instanceof RegExp)) {
+    if (typeof s.pattern !== 'string') throw typeError('INVALID_SCHEMA', `schema.${key}: pattern must be a RegExp or a string`)
+    // SyntaxError's message quotes only the pattern (schema code, not a value)
+    try { s.pattern = new RegExp(s.pattern) } catch (err) { throw typeError('INVALID_SCHEMA', `schema.${key}: pattern is not a valid regular expression (${err.message})`) }
+  }
   return s
 }
 
@@ -310,7 +344,12 @@ function validationError (issues) {
 
 /** validateEnv(source, { required, schema, strict }) → { env, error? }; strict throws. */
 function validateEnv (source = process.env, options = {}) {
+  if (source === null || typeof source !== 'object') throw typeError('INVALID_ARGUMENT', `validateEnv(source): source must be an object such as process.env, got ${source === null ? 'null' : typeof source}`)
   if (options === null) options = {}
+  if (typeof options !== 'object' || Array.isArray(options)) throw typeError('INVALID_OPTION', 'validateEnv(source, options): options must be an object { required, schema, strict }')
+  for (const k of Object.keys(options)) {
+    if (!['required', 'schema', 'strict'].includes(k)) throw typeError('UNKNOWN_OPTION', `validateEnv(): unknown option '${k}' (allowed: required, schema, strict)`)
+  }
   const { env: typed, issues } = validate(source, options)
   if (issues.length) {
     const error = validationError(issues)
@@ -330,28 +369,37 @@ function configx (options = {}) {
   const processEnv = opts.processEnv != null ? opts.processEnv : process.env
   const debug = parseBoolean(opts.debug)
   const strict = parseBoolean(opts.strict)
-  const maxFileSize = typeof opts.maxFileSize === 'number' ? opts.maxFileSize : DEFAULT_MAX_FILE_SIZE
+  const maxFileSize = opts.maxFileSize === undefined ? DEFAULT_MAX_FILE_SIZE : opts.maxFileSize
   const encoding = opts.encoding || 'utf8'
 
   let paths
+  let lastError
   let optional = false // cascade files may be absent
   const convention = opts.convention || (parseBoolean(opts.cascade) ? 'nextjs' : null)
   if (convention) {
     const nodeEnv = opts.nodeEnv || (processEnv.NODE_ENV) || process.env.NODE_ENV || 'development'
     let dir = process.cwd()
-    if (opts.path && !Array.isArray(opts.path)) {
-      dir = path.resolve(fsPath(opts.path))
-      try { if (fs.statSync(dir).isFile()) dir = path.dirname(dir) } catch {}
-    }
-    paths = cascadeFiles(convention, nodeEnv).map((f) => path.join(dir, f))
+    paths = cascadeFiles(convention, nodeEnv)
     optional = true
+    // With a cascade, `path` is the directory; a file's own directory is taken
+    // (`path: '.env'` out of dotenv habit). A list or a non-path is an error in
+    // `error`, as config() reports its other file problems.
+    if (opts.path) {
+      if (Array.isArray(opts.path) || (typeof opts.path !== 'string' && !(opts.path instanceof URL) && !Buffer.isBuffer(opts.path))) {
+        lastError = typeError('INVALID_PATH', `with cascade, path must be one directory (a string or file: URL), got ${Array.isArray(opts.path) ? 'an array' : opts.path === null ? 'null' : typeof opts.path}`)
+        paths = []
+      } else {
+        dir = path.resolve(fsPath(opts.path))
+        try { if (fs.statSync(dir).isFile()) dir = path.dirname(dir) } catch {}
+      }
+    }
+    paths = paths.map((f) => path.join(dir, f))
   } else {
     paths = [path.resolve(process.cwd(), '.env')]
     if (opts.path) paths = Array.isArray(opts.path) ? opts.path.map(resolveHome) : [resolveHome(opts.path)]
   }
 
   const decrypt = opts.decrypt !== undefined ? parseBoolean(opts.decrypt) : typeof opts.privateKey === 'string'
-  let lastError
   const parsedAll = {}
   const loaded = []
   const decryptedKeys = new Set()

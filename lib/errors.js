@@ -34,7 +34,14 @@ function forgottenCall (fnName, args, call = `${fnName}({ ... })`) {
   args[2](err)
 }
 
-module.exports = { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall }
+// An options object as written in code ({ ... } or Object.create(null)): not an
+// array, Date, Map or class instance, whose options would be silently ignored.
+function isPlainObject (v) {
+  const p = Object.getPrototypeOf(v)
+  return p === null || p === Object.prototype
+}
+
+module.exports = { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall, isPlainObject }
 
 // Async native calls report "CODE: message" (napi-derive limitation); sync ones
 // already carry err.code. Normalise both into a SecretGuardError.

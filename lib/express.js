@@ -9,7 +9,7 @@
 
 const crypto = require('crypto')
 const util = require('util')
-const { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall } = require('./errors')
+const { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall, isPlainObject } = require('./errors')
 
 const REDACTED = '[REDACTED]'
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -729,8 +729,9 @@ function signWebhook (secret, body, options = {}) {
 // The webhook header names, sender and receiver alike: the defaults, overridden
 // by options.headers entries that are set (undefined keeps the default).
 function headerNames (fnName, headers) {
-  if (headers !== undefined && (headers === null || typeof headers !== 'object')) {
-    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.headers must be an object { timestamp, id, signature }`)
+  // an array, Date or Map has no header keys of its own: it would silently keep the defaults
+  if (headers !== undefined && (headers === null || typeof headers !== 'object' || !isPlainObject(headers))) {
+    throw typeError('INVALID_OPTION', `secretGuard.${fnName}(): options.headers must be an object { timestamp, id, signature }, got ${describe(headers)}`)
   }
   const hdr = { ...DEFAULT_HEADERS }
   for (const k of Object.keys(headers || {})) {

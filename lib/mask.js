@@ -6,7 +6,7 @@
 
 const util = require('util')
 const native = require('./native')
-const { typeError } = require('./errors')
+const { typeError, isPlainObject } = require('./errors')
 // config() learns secret-looking values itself (lib/env.js); the key pattern is shared.
 const { learning, DEFAULT_KEY_PATTERN } = require('./env')._internal
 
@@ -25,7 +25,7 @@ const MASKER_OPTIONS = ['censor', 'keyPattern', 'encodings', 'minLength', 'parti
 
 function checkOptions (o, name, allowed = MASKER_OPTIONS) {
   if (o === undefined || o === null) return {}
-  if (typeof o !== 'object') throw typeError('INVALID_OPTION', `${name} options must be an object`)
+  if (typeof o !== 'object' || !isPlainObject(o)) throw typeError('INVALID_OPTION', `${name} options must be an object`)
   // a misspelt option (minlength, censr) must not silently keep the default
   for (const k of Object.keys(o)) {
     if (!allowed.includes(k)) throw typeError('INVALID_OPTION', `${name}(): unknown option '${k}' (allowed: ${allowed.join(', ')})`)
@@ -42,7 +42,10 @@ function nativeOptions (o) {
     if (typeof o.censor !== 'string') throw typeError('INVALID_OPTION', 'censor must be a string')
     out.censor = o.censor
   }
-  if (o.encodings !== undefined) out.encodings = Boolean(o.encodings)
+  if (o.encodings !== undefined) {
+    if (typeof o.encodings !== 'boolean') throw typeError('INVALID_OPTION', 'encodings must be true or false')
+    out.encodings = o.encodings
+  }
   if (o.minLength !== undefined) {
     if (!Number.isInteger(o.minLength) || o.minLength < 1) throw typeError('INVALID_OPTION', 'minLength must be an integer >= 1')
     out.minLength = o.minLength
@@ -101,11 +104,6 @@ function maskWith (fns, minLength, text) {
 }
 
 // ------------------------------------------------------------------ redact
-
-function isPlainObject (v) {
-  const p = Object.getPrototypeOf(v)
-  return p === null || p === Object.prototype
-}
 
 // An http.IncomingMessage / ServerResponse (a class instance, never a plain
 // object): copied field by field it carries socket internals, `rawHeaders`
@@ -453,6 +451,7 @@ function retireSecret (value, graceMs) { return defaultMasker.retire(value, grac
  * keyPattern also decides which config() keys are learned.
  */
 function configureMasking (options) {
+  if (options === undefined || options === null) throw typeError('INVALID_OPTION', 'configureMasking() needs an options object, e.g. { keyPattern, censor }')
   const o = checkOptions(options, 'configureMasking')
   const n = nativeOptions(o)
   if (o.keyPattern !== undefined) defaultState.keyPattern = toKeyPattern(o.keyPattern)
@@ -538,6 +537,19 @@ class Secret {
 }
 Object.freeze(Secret.prototype)
 
+// The `{ masker }` options of the winston and pino integrations: a misspelt
+// name (maskr) must not silently fall back to the default masker.
+function integrationMasker (o, name) {
+  if (o === undefined || o === null) return defaultMasker
+  if (typeof o !== 'object' || !isPlainObject(o)) throw typeError('INVALID_OPTION', `${name}() options must be an object { masker }`)
+  for (const k of Object.keys(o)) {
+    if (k !== 'masker') throw typeError('UNKNOWN_OPTION', `${name}(): unknown option '${k}' (allowed: masker)`)
+  }
+  const m = o.masker || defaultMasker
+  if (typeof m.redact !== 'function' || typeof m.mask !== 'function') throw typeError('INVALID_OPTION', 'masker must come from createMasker()')
+  return m
+}
+
 module.exports = {
   createMasker,
   mask,
@@ -553,5 +565,6 @@ module.exports = {
   // for the winston and pino integrations
   maskKeys,
   setOwn,
-  httpShape
+  httpShape,
+  integrationMasker
 }

@@ -162,7 +162,8 @@ function statusPage (opts) {
   const { cache } = opts
   if (!cache || typeof cache.usageReport !== 'function') throw typeError('CACHE_REQUIRED', 'secretGuard.statusPage(): options.cache must be a SecretCache')
   const allowed = makeAuth(opts.auth)
-  const title = opts.title === undefined ? 'secret-guard status' : String(opts.title)
+  if (opts.title !== undefined && typeof opts.title !== 'string') throw typeError('INVALID_OPTION', 'secretGuard.statusPage(): options.title must be a string')
+  const title = opts.title === undefined ? 'secret-guard status' : opts.title
   const minutes = opts.minutes === undefined ? 180 : opts.minutes
   if (!Number.isInteger(minutes) || minutes < 2 || minutes > 1440) throw typeError('INVALID_OPTION', 'secretGuard.statusPage(): options.minutes must be an integer from 2 to 1440')
 
