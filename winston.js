@@ -96,13 +96,15 @@ const RENDERINGS = [
 ]
 // A meta object winston merged into info (logger.info('msg', meta)) that is not
 // also printed into the message (logger.info('%o', creds, creds) merges the second
-// and prints the first, the same values): a rendering names the object's keys, so
-// one whose keys the message does not contain was not printed.
+// and prints the first, the same values): a rendering writes each key followed by
+// ':' as `k:`, `'k':` (inspect, escaped) or `"k":` (JSON, escaped), so one whose
+// keys the message has in none of those spellings was not printed.
+const renderedKey = (msg, k) => msg.includes(k + ':') || msg.includes(JSON.stringify(k) + ':') || msg.includes(util.inspect(k) + ':')
 function mergedMeta (info, a, msg) {
   let ks
   try { ks = Object.keys(a) } catch { return false }
   return ks.length > 0 && ks.every((k) => Object.prototype.hasOwnProperty.call(info, k) && info[k] === a[k]) &&
-    !ks.some((k) => msg.includes(k))
+    !ks.some((k) => renderedKey(msg, k))
 }
 // Only arguments whose copy removed or dropped something (a value under a
 // secret-looking key, a depth limit, an unreadable object) are looked for:

@@ -246,8 +246,13 @@ test('winston: an argument printed into the message and also merged as meta with
     const creds = { password: unregistered }
     logger.info('creds %o', creds, creds)
     logger.info('login %j', { user: 'ann', password: unregistered }, { password: unregistered, user: 'ann' })
+    // keys that JSON / inspect write escaped
+    for (const [token, key] of [['%j', 'db\\password'], ['%j', 'my"secret'], ['%o', 'db\npassword'], ['%O', "it's_token"]]) {
+      const o = { [key]: unregistered }
+      logger.info(`x ${token}`, o, { ...o })
+    }
     const out = text()
-    assert.equal(written().length, 2, `${name}:\n${out}`)
+    assert.equal(written().length, 6, `${name}:\n${out}`)
     assertClean(out, [unregistered])
   }
 })
