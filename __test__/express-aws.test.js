@@ -179,6 +179,39 @@ for (const [label, expressLib] of FRAMEWORKS) {
       assert.ok(cache.usage().some((e) => e.name === `aws:${name}` && e.versionStage === 'AWSPREVIOUS'), 'read through the cache (masked, single-flight)')
     })
 
+    test('restart during grace: a throttled AWSPREVIOUS read is tried again (fault proxy in front of moto); guard.close() stops it', async (t) => {
+      const { FaultProxy } = require('../reliability/helpers/fault-proxy')
+      const proxy = await new FaultProxy(moto.endpoint).start()
+      t.after(() => proxy.stop())
+      const name = uniq('prod/client-keys-throttled')
+      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      leaks.push(old['client-a'], neu['client-a'])
+      await create(name, JSON.stringify(old))
+      await put(name, JSON.stringify(neu))
+      const cache = new SecretCache({ aws: { endpoint: proxy.url, region: 'us-east-1' }, refreshInterval: 3_600_000, backoffBase: 100 })
+      t.after(() => cache.close())
+      await cache.get(`aws:${name}`) // AWSCURRENT loaded through the proxy
+      await proxy.mode('throttle') // … then the whole fleet restarts and AWS throttles
+      const guard = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 120_000 })
+      const closedEarly = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 120_000 })
+      closedEarly.close()
+      t.after(() => guard.close())
+      await waitFor(() => proxy.log.some((e) => e.mode === 'throttle'), 5000, 'the AWSPREVIOUS read to be throttled')
+      assert.equal(guard.stats().graceActive, false)
+      await proxy.mode('pass')
+      await waitFor(() => guard.stats().graceActive, 10_000, 'the AWSPREVIOUS read to be tried again')
+      const a = expressLib()
+      a.use(guard)
+      a.get('/me', (req, res) => res.json({ client: req.apiClient }))
+      const s = await serve(a)
+      transcripts.push(s.transcript)
+      t.after(() => s.close())
+      assert.deepEqual((await s.request('/me', { headers: { 'x-api-key': old['client-a'] } })).json, { client: 'client-a' })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      assert.equal(closedEarly.stats().graceActive, false, 'a closed guard does not start a grace period')
+    })
+
     test('a process started after the grace period does not read or accept AWSPREVIOUS', async (t) => {
       const name = uniq('prod/client-keys-late')
       const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }

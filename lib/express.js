@@ -530,8 +530,10 @@ function requireApiKey (opts) {
   // from when the current version was created (its CreatedDate), so it agrees
   // with the instances that saw the rotation (they count from when they saw it,
   // up to one refreshInterval later).
+  let closed = false
+  let restoreTries = 0
   const restorePrevious = () => {
-    if (graceMs === 0 || prev !== null || curRaw === null || !name.startsWith('aws:')) return
+    if (closed || graceMs === 0 || prev !== null || curRaw === null || !name.startsWith('aws:')) return
     const label = name.split('#')[0]
     let created
     try {
@@ -541,7 +543,7 @@ function requireApiKey (opts) {
     if (typeof created !== 'number' || !(Date.now() < created + graceMs)) return
     const seen = curRaw
     cache.get(name, { versionStage: 'AWSPREVIOUS' }).then((raw) => {
-      if (curRaw !== seen || prev !== null) return // rotated meanwhile: adopt() keeps that previous set
+      if (closed || curRaw !== seen || prev !== null) return // rotated meanwhile: adopt() keeps that previous set
       if (Buffer.isBuffer(raw)) raw = raw.toString('utf8')
       const until = created + graceMs
       if (raw === curRaw || Date.now() >= until) return
@@ -552,7 +554,17 @@ function requireApiKey (opts) {
       prevTimer = setTimeout(dropPrevious, until - Date.now())
       if (prevTimer.unref) prevTimer.unref()
       if (mon !== null) report(() => retireKeys(raw, cur, until))
-    }, () => {}) // no AWSPREVIOUS (a first version): nothing to accept
+    }, (e) => {
+      // No AWSPREVIOUS (a first version): nothing to accept. A provider problem
+      // (throttled while a whole fleet restarts, a timeout): try again, while the
+      // grace period lasts, after 1, 2, 4 … s (at most 60 s apart).
+      const code = e && e.code
+      if (code === 'SECRET_NOT_FOUND' || code === 'FIELD_NOT_FOUND' || code === 'NOT_JSON' || code === 'CACHE_CLOSED') return
+      const wait = Math.min(60_000, 1000 * 2 ** Math.min(restoreTries++, 6))
+      if (closed || Date.now() + wait >= created + graceMs) return
+      const t = setTimeout(restorePrevious, wait)
+      if (t.unref) t.unref()
+    })
   }
 
   // Start the grace period at rotation time even when no request comes in between.
@@ -668,6 +680,7 @@ function requireApiKey (opts) {
   })
   /** Stop listening to the cache and end the grace timer. */
   secretGuardApiKey.close = () => {
+    closed = true
     dropPrevious()
     offCacheRotate(cache, onRotate)
   }
