@@ -22,13 +22,19 @@ const path = require('path')
 // other layouts and NAPI_RS_NATIVE_LIBRARY_PATH — but spends several
 // milliseconds finding out, which would show in `config()` start-up.
 const TRIPLE = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : process.platform === 'win32' ? '-msvc' : ''}`
-// musl (Alpine): a glibc addon must never be dlopen'ed there (gcompat can make it load).
-// binding.js's first test (/usr/bin/ldd is a script naming musl there): ~20 µs, Linux only.
-const IS_MUSL = process.platform === 'linux' && (() => {
-  try { return fs.readFileSync('/usr/bin/ldd', 'latin1').includes('musl') } catch { return false }
-})()
+// musl (Alpine): a glibc addon from a platform package must never be dlopen'ed
+// there (gcompat can make it load). musl's dynamic loader is /lib/ld-musl-<arch>.so.1:
+// one stat, made only when there is no local build (reading /usr/bin/ldd, as
+// binding.js does, cost ~0.5 ms of start-up).
+let musl
+function isMusl () {
+  if (musl === undefined) {
+    const arch = { x64: 'x86_64', arm64: 'aarch64', arm: 'armhf', ia32: 'i386' }[process.arch]
+    musl = process.platform === 'linux' && arch !== undefined && fs.existsSync(`/lib/ld-musl-${arch}.so.1`)
+  }
+  return musl
+}
 const PREBUILT = ['linux-x64-gnu', 'linux-arm64-gnu', 'darwin-arm64', 'darwin-x64', 'win32-x64-msvc']
-const SUPPORTED = !IS_MUSL && PREBUILT.includes(TRIPLE)
 let loadFailure = null // a platform package that is there but would not load (e.g. too old a glibc)
 const PLATFORM_PACKAGE = `secret-guard-${TRIPLE}`
 function dlopen (file) {
@@ -40,9 +46,11 @@ function dlopen (file) {
 }
 const versionOf = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version
 function localBuild () {
-  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH || IS_MUSL) return null
+  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
   const file = `secret-guard.${TRIPLE}.node`
+  // (a build from source names its file for the libc it was built on: -musl on musl)
   try { return dlopen(path.join(__dirname, file)) } catch {}
+  if (isMusl()) return null
   let version
   for (const dir of [path.join(__dirname, '..', PLATFORM_PACKAGE), path.join(__dirname, 'node_modules', PLATFORM_PACKAGE)]) {
     try {
@@ -63,12 +71,12 @@ if (!binding) {
     let version = '?'
     try { version = versionOf(__dirname) } catch {}
     const e = new Error(
-      `secret-guard: no native addon for this platform (${IS_MUSL ? TRIPLE.replace('-gnu', '-musl') : TRIPLE}). ` +
+      `secret-guard: no native addon for this platform (${isMusl() ? TRIPLE.replace('-gnu', '-musl') : TRIPLE}). ` +
         (err && err.code === 'MODULE_NOT_FOUND' && /binding\.js/.test(String(err.message))
           ? 'This copy of the package is incomplete (binding.js is missing): reinstall it. '
-          : IS_MUSL
+          : isMusl()
             ? 'This is a musl libc system (Alpine): there is no prebuilt addon for it; use a glibc base image (e.g. node:20-slim) or build from source. '
-            : !SUPPORTED
+            : !PREBUILT.includes(TRIPLE)
               ? `There is no prebuilt addon for ${TRIPLE}. `
               : loadFailure
                 ? `Its platform package ${PLATFORM_PACKAGE}@${version} is installed but could not be loaded: ${loadFailure.message}. `

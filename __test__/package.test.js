@@ -100,6 +100,13 @@ test('release simulation: packed tarballs install offline without Rust and work 
   r = run(process.execPath, ['-e', `try { require('secret-guard/winston').format() } catch (e) { console.log(e.code + ': ' + e.message) }`], app)
   assert.equal(r.stdout, 'PEER_DEPENDENCY_MISSING: secret-guard/winston needs the winston package (an optional peer dependency): npm install winston\n', r.out)
 
+  // musl with the glibc platform package installed anyway (npm ignoring `libc`, a
+  // node_modules copied from a glibc host): it is not opened, and the error says why
+  const m = simulate('linux', 'x64', true, path.join(app, 'node_modules', 'secret-guard'))
+  assert.equal(m.code, 'NATIVE_ADDON_MISSING')
+  assert.deepEqual(m.opened.filter((f) => f.includes(`secret-guard-${TRIPLE}`)), [], 'the glibc platform package was dlopened on musl')
+  assert.match(m.message, /musl libc system \(Alpine\)/)
+
   // 4. a platform package that is there but cannot be loaded (an addon linked
   // against a newer glibc than the system's, a damaged file): the message says
   // so and gives the loader's reason, instead of 'install it'
@@ -134,7 +141,7 @@ test('prepack refuses a package without its platform optionalDependencies', () =
 // Platforms without a prebuilt addon, simulated on this machine (process.platform,
 // process.arch and /usr/bin/ldd overridden before the package loads): the error
 // names the real cause, and a glibc addon is never opened on musl.
-function simulate (platform, arch, musl) {
+function simulate (platform, arch, musl, target = ROOT) {
   const pre = `
     const fs = require('fs')
     Object.defineProperty(process, 'platform', { value: ${JSON.stringify(platform)} })
@@ -144,10 +151,13 @@ function simulate (platform, arch, musl) {
       if (p === '/usr/bin/ldd' && ${musl}) return '#!/bin/sh\\nexec /lib/ld-musl-x86_64.so.1 --list "$@"\\n'
       return read.call(this, p, ...a)
     }
+    const exists = fs.existsSync
+    fs.existsSync = (p) => (${musl} && /^\\/lib\\/ld-musl-/.test(String(p))) || exists(p)
     const opened = []
     const dl = process.dlopen
-    process.dlopen = function (m, file, ...r) { opened.push(file); return dl.call(this, m, file, ...r) }
-    try { require(${JSON.stringify(ROOT)}); console.log(JSON.stringify({ loaded: true, opened })) }
+    // on musl a glibc addon does not load (without gcompat)
+    process.dlopen = function (m, file, ...r) { opened.push(file); if (${musl} && /-gnu\\.node$/.test(file)) throw new Error('SIMULATED: glibc addon on musl'); return dl.call(this, m, file, ...r) }
+    try { require(${JSON.stringify(target)}); console.log(JSON.stringify({ loaded: true, opened })) }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, opened })) }`
   const r = spawnSync(process.execPath, ['-e', pre], { encoding: 'utf8', env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '' } })
   return JSON.parse(r.stdout)
@@ -156,7 +166,8 @@ function simulate (platform, arch, musl) {
 test('musl (Alpine): no glibc addon is opened, and the error says musl has no prebuilt addon', { skip: process.platform !== 'linux' || process.arch !== 'x64' ? 'simulates from linux-x64' : false }, () => {
   const r = simulate('linux', 'x64', true)
   assert.equal(r.code, 'NATIVE_ADDON_MISSING')
-  assert.deepEqual(r.opened.filter((f) => /-gnu\.node$/.test(f)), [], 'a -gnu addon was dlopened on musl')
+  // (this checkout's own build is tried first: a build from source on musl would be named -musl)
+  assert.deepEqual(r.opened.filter((f) => /-gnu\.node$/.test(f) && path.dirname(f) !== ROOT), [], 'a platform package\'s -gnu addon was dlopened on musl')
   assert.match(r.message, /\(linux-x64-musl\)/)
   assert.match(r.message, /musl libc system \(Alpine\): there is no prebuilt addon for it/)
 })
