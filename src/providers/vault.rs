@@ -70,10 +70,12 @@ pub struct VaultProvider {
     token_file: Option<std::path::PathBuf>,
     /// Held by the token-file read running on the blocking pool (until it
     /// returns, even after its caller timed out): one read at a time, and the
-    /// callers that queued behind a read take its result (within their own
-    /// requestTimeout) instead of reading again one after another.
+    /// callers that queued behind a read that started after they arrived take
+    /// its result (within their own requestTimeout) instead of reading again
+    /// one after another.
     token_reading: std::sync::Arc<tokio::sync::Mutex<TokenRead>>,
-    /// Token-file reads completed (bumped under `token_reading`).
+    /// Token-file reads started (bumped under `token_reading`); a read's number
+    /// is this count once it started.
     token_reads: std::sync::Arc<AtomicU64>,
     namespace: Option<String>,
     mount: String,
@@ -97,11 +99,13 @@ impl fmt::Debug for VaultProvider {
 /// completed per caller, with that caller's secret name).
 pub struct TokenRead {
     last: Result<SecretString, &'static str>,
+    /// The number of the read that gave `last` (0: none yet).
+    last_read: u64,
 }
 
 impl Default for TokenRead {
     fn default() -> Self {
-        TokenRead { last: Err("has not been read") }
+        TokenRead { last: Err("has not been read"), last_read: 0 }
     }
 }
 
@@ -192,18 +196,22 @@ impl VaultProvider {
                 let path = path.clone();
                 let lock = self.token_reading.clone();
                 let reads = self.token_reads.clone();
-                let seen = reads.load(Ordering::Acquire);
+                // Reads started before this caller arrived may have read the file
+                // before the agent renewed it: only a later one is shared.
+                let arrived = reads.load(Ordering::Acquire);
                 let read = async move {
-                    let guard = lock.lock_owned().await;
-                    if reads.load(Ordering::Acquire) != seen {
-                        // a read finished while this caller queued: it is as fresh as this one would be
+                    let mut guard = lock.lock_owned().await;
+                    if guard.last_read > arrived {
+                        // a read that started after this caller arrived finished while it queued
                         return Ok(guard.last.clone());
                     }
+                    let number = reads.fetch_add(1, Ordering::AcqRel) + 1;
+                    guard.last_read = 0; // (until this read has finished)
                     tokio::task::spawn_blocking(move || {
                         let mut guard = guard; // released when the read is done, not when a caller gives up
                         let r = read_token_file(&path);
                         guard.last = r.clone();
-                        reads.fetch_add(1, Ordering::Release);
+                        guard.last_read = number;
                         r
                     })
                     .await
@@ -376,9 +384,14 @@ mod tests {
             std::fs::write(&file, "test-token-FAKE-renewed").unwrap();
             assert_eq!(p.token("t", deadline).await.unwrap().expose_secret(), "test-token-FAKE-renewed");
             assert_eq!(p.token_reads.load(Ordering::Acquire), 2);
-            // 30 callers arrive while a read is in progress (the lock held here stands
-            // for it): the first reads once more and the other 29 take its result.
-            let held = p.token_reading.clone().lock_owned().await;
+            // A read in progress when callers arrive (the lock held here stands for
+            // it, started before them: it may have read the file before a renewal)
+            // is not shared with them: the first of them reads again, and the other
+            // 29, queued behind that read, take its result.
+            let mut held = p.token_reading.clone().lock_owned().await;
+            p.token_reads.fetch_add(1, Ordering::AcqRel); // that read's number: 3
+            held.last = Ok(SecretString::from("test-token-FAKE-stale".to_string()));
+            held.last_read = 3;
             let mut calls = tokio::task::JoinSet::new();
             for _ in 0..30 {
                 let p = p.clone();
@@ -389,7 +402,7 @@ mod tests {
             while let Some(r) = calls.join_next().await {
                 assert_eq!(r.unwrap().unwrap(), "test-token-FAKE-renewed");
             }
-            assert_eq!(p.token_reads.load(Ordering::Acquire), 3, "one read for the 30 queued callers");
+            assert_eq!(p.token_reads.load(Ordering::Acquire), 4, "one read for the 30 queued callers");
             // A failed read is shared the same way, with each caller's own name in its message.
             std::fs::remove_file(&file).unwrap();
             let e = p.token("vault secret 'a'", deadline).await.unwrap_err();
