@@ -102,7 +102,12 @@ const RENDERINGS = [
 const renderedKey = (msg, k) => msg.includes(k + ':') || msg.includes(JSON.stringify(k) + ':') || msg.includes(util.inspect(k) + ':')
 function mergedMeta (info, a, msg) {
   let ks
-  try { ks = Object.keys(a) } catch { return false }
+  try {
+    // only a rendering that writes the keys can be told apart this way: not an
+    // array's ('0' is never written) nor one through toJSON / inspect.custom
+    if (Array.isArray(a) || typeof a.toJSON === 'function' || typeof a[util.inspect.custom] === 'function') return false
+    ks = Object.keys(a)
+  } catch { return false }
   return ks.length > 0 && ks.every((k) => Object.prototype.hasOwnProperty.call(info, k) && info[k] === a[k]) &&
     !ks.some((k) => renderedKey(msg, k))
 }

@@ -251,8 +251,14 @@ test('winston: an argument printed into the message and also merged as meta with
       const o = { [key]: unregistered }
       logger.info(`x ${token}`, o, { ...o })
     }
+    // renderings that do not write the keys: an array, toJSON, inspect.custom
+    const arr = [{ password: unregistered }]
+    for (const token of ['%j', '%o', '%O']) logger.info(`list0 ${token}`, arr, arr)
+    class Cfg { constructor () { this.password = unregistered } [require('util').inspect.custom] () { return `Cfg<${this.password}>` } }
+    const cfg = new Cfg()
+    logger.info('cfg %o', cfg, cfg)
     const out = text()
-    assert.equal(written().length, 6, `${name}:\n${out}`)
+    assert.equal(written().length, 10, `${name}:\n${out}`)
     assertClean(out, [unregistered])
   }
 })
