@@ -671,29 +671,27 @@ export function statusPage(options: StatusPageOptions): (req: any, res: any, nex
 
 /** One schema entry: a type name, an array of allowed values (enum), or an object. */
 export type EnvSchemaType = 'string' | 'port' | 'number' | 'int' | 'integer' | 'bool' | 'boolean' | 'url' | 'email' | 'enum' | 'json'
+/** Keys a spec of another type may not have (each constraint belongs to one kind of type). */
+type NoSpecKeys<K extends string> = { [P in K]?: undefined }
+type SpecConstraint = 'minLength' | 'maxLength' | 'pattern' | 'min' | 'max' | 'protocols' | 'values' | 'oneOf'
+/** One schema entry as an object; a constraint on a type it does not apply to (min on a string) is INVALID_SCHEMA at run time, and a type error here. */
 export type EnvSchemaSpec = EnvSchemaSpecBase & (
-  | { type?: Exclude<EnvSchemaType, 'enum'> }
+  /** string (the default type): length and pattern */
+  | ({ type?: 'string'; minLength?: number | undefined; maxLength?: number | undefined; pattern?: RegExp | string | undefined } & NoSpecKeys<Exclude<SpecConstraint, 'minLength' | 'maxLength' | 'pattern'>>)
+  /** number / int: bounds */
+  | ({ type: 'number' | 'int' | 'integer'; min?: number | undefined; max?: number | undefined } & NoSpecKeys<Exclude<SpecConstraint, 'min' | 'max'>>)
+  /** url: allowed protocols, e.g. ['https'] */
+  | ({ type: 'url'; protocols?: readonly string[] | undefined } & NoSpecKeys<Exclude<SpecConstraint, 'protocols'>>)
+  | ({ type: 'port' | 'bool' | 'boolean' | 'email' | 'json' } & NoSpecKeys<SpecConstraint>)
   /** enum: `values` (or `oneOf`) is required. */
-  | { type?: 'enum'; values: ReadonlyArray<string | number> }
-  | { type?: 'enum'; oneOf: ReadonlyArray<string | number> })
+  | ({ type?: 'enum'; values: ReadonlyArray<string | number>; oneOf?: ReadonlyArray<string | number> | undefined } & NoSpecKeys<Exclude<SpecConstraint, 'values' | 'oneOf'>>)
+  | ({ type?: 'enum'; oneOf: ReadonlyArray<string | number>; values?: ReadonlyArray<string | number> | undefined } & NoSpecKeys<Exclude<SpecConstraint, 'values' | 'oneOf'>>))
 export interface EnvSchemaSpecBase {
   /** Absent (or empty, for non-string types) is fine. Default false. `required: false` is the same. */
   optional?: boolean | undefined
   required?: boolean | undefined
   /** Used (as is, already typed) when the variable is absent. */
   default?: unknown | undefined
-  /** string */
-  minLength?: number | undefined
-  maxLength?: number | undefined
-  pattern?: RegExp | string | undefined
-  /** number / int */
-  min?: number | undefined
-  max?: number | undefined
-  /** url: allowed protocols, e.g. ['https'] */
-  protocols?: readonly string[] | undefined
-  /** enum */
-  values?: ReadonlyArray<string | number> | undefined
-  oneOf?: ReadonlyArray<string | number> | undefined
 }
 export type EnvSchema = Record<string, Exclude<EnvSchemaType, 'enum'> | ReadonlyArray<string | number> | EnvSchemaSpec>
 

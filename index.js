@@ -24,13 +24,18 @@ const path = require('path')
 const TRIPLE = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : process.platform === 'win32' ? '-msvc' : ''}`
 // musl (Alpine): a glibc addon from a platform package must never be dlopen'ed
 // there (gcompat can make it load). musl's dynamic loader is /lib/ld-musl-<arch>.so.1:
-// one stat, made only when there is no local build (reading /usr/bin/ldd, as
-// binding.js does, cost ~0.5 ms of start-up).
+// one stat, made only before opening a platform package (reading /usr/bin/ldd first,
+// as binding.js does, cost ~1 ms of start-up). A glibc system with Debian's musl
+// package has that file too: there /usr/bin/ldd is glibc's script, not musl's.
+// (A local build is opened without this check: a build from source names its file
+// for the libc it was built on, -musl on musl.)
 let musl
 function isMusl () {
   if (musl === undefined) {
     const arch = { x64: 'x86_64', arm64: 'aarch64', arm: 'armhf', ia32: 'i386' }[process.arch]
-    musl = process.platform === 'linux' && arch !== undefined && fs.existsSync(`/lib/ld-musl-${arch}.so.1`)
+    musl = process.platform === 'linux' && arch !== undefined && fs.existsSync(`/lib/ld-musl-${arch}.so.1`) && (() => {
+      try { return fs.readFileSync('/usr/bin/ldd', 'latin1').includes('musl') } catch { return true }
+    })()
   }
   return musl
 }
@@ -48,14 +53,13 @@ const versionOf = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'package.js
 function localBuild () {
   if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
   const file = `secret-guard.${TRIPLE}.node`
-  // (a build from source names its file for the libc it was built on: -musl on musl)
   try { return dlopen(path.join(__dirname, file)) } catch {}
-  if (isMusl()) return null
   let version
   for (const dir of [path.join(__dirname, '..', PLATFORM_PACKAGE), path.join(__dirname, 'node_modules', PLATFORM_PACKAGE)]) {
     try {
       version = version || versionOf(__dirname)
       if (versionOf(dir) === version) {
+        if (isMusl()) return null // npm ignoring `libc`, or a node_modules copied from a glibc host
         try { return dlopen(path.join(dir, file)) } catch (err) { loadFailure = loadFailure || err }
       }
     } catch {}
@@ -395,7 +399,7 @@ function config (options = {}) {
 
   const processEnv = opts.processEnv != null ? opts.processEnv : process.env
   const debug = parseBoolean(opts.debug)
-  const maxFileSize = opts.maxFileSize === undefined ? DEFAULT_MAX_FILE_SIZE : opts.maxFileSize
+  const maxFileSize = opts.maxFileSize == null ? DEFAULT_MAX_FILE_SIZE : opts.maxFileSize
   let encoding = 'utf8'
   if (opts.encoding) encoding = opts.encoding
   else if (debug) debugLog('no encoding is specified (UTF-8 is used by default)')

@@ -233,7 +233,7 @@ function normalizeSpec (key, spec) {
   if (s.protocols != null && (!Array.isArray(s.protocols) || s.protocols.length === 0 || s.protocols.some((p) => typeof p !== 'string'))) {
     throw typeError('INVALID_SCHEMA', `schema.${key}: protocols must be a non-empty array of strings, e.g. ['https']`)
   }
-  if (s.pattern != null && !(s.pattern instanceof RegExp)) {
+  if (s.pattern != null && !require('util').types.isRegExp(s.pattern)) { // (a RegExp from another realm too)
     if (typeof s.pattern !== 'string') throw typeError('INVALID_SCHEMA', `schema.${key}: pattern must be a RegExp or a string`)
     // SyntaxError's message quotes only the pattern (schema code, not a value)
     try { s.pattern = new RegExp(s.pattern) } catch (err) { throw typeError('INVALID_SCHEMA', `schema.${key}: pattern is not a valid regular expression (${err.message})`) }
@@ -369,7 +369,7 @@ function configx (options = {}) {
   const processEnv = opts.processEnv != null ? opts.processEnv : process.env
   const debug = parseBoolean(opts.debug)
   const strict = parseBoolean(opts.strict)
-  const maxFileSize = opts.maxFileSize === undefined ? DEFAULT_MAX_FILE_SIZE : opts.maxFileSize
+  const maxFileSize = opts.maxFileSize == null ? DEFAULT_MAX_FILE_SIZE : opts.maxFileSize
   const encoding = opts.encoding || 'utf8'
 
   let paths

@@ -38,7 +38,9 @@ function forgottenCall (fnName, args, call = `${fnName}({ ... })`) {
 // array, Date, Map or class instance, whose options would be silently ignored.
 function isPlainObject (v) {
   const p = Object.getPrototypeOf(v)
-  return p === null || p === Object.prototype
+  if (p === null || p === Object.prototype) return true
+  // another realm's Object.prototype (vm contexts, some test runners)
+  return Object.getPrototypeOf(p) === null && typeof p.constructor === 'function' && p.constructor.name === 'Object'
 }
 
 module.exports = { SecretGuardError, typeError, looksLikeMiddlewareCall, forgottenCall, isPlainObject }
