@@ -94,6 +94,16 @@ test('bad input: directory, non-string path, huge file, invalid UTF-8 → coded 
   assert.equal(r.error.code, 'FILE_TOO_LARGE')
   assert.match(r.error.message, /is 104857600 bytes, over the \d+-byte limit/)
   assert.deepEqual(r.parsed, {})
+  // files read in growing chunks: larger than the first chunk, exactly at the limit, one byte over
+  const lines = Array.from({ length: 5000 }, (_, i) => `KEY_${i}=value_${i}_${'x'.repeat(30)}`).join('\n') + '\n'
+  const grown = path.join(d, 'grown.env')
+  fs.writeFileSync(grown, lines)
+  const g = sg.config({ path: grown, processEnv: {} })
+  assert.equal(g.error, undefined)
+  assert.equal(Object.keys(g.parsed).length, 5000)
+  assert.deepEqual(g.parsed, require('dotenv').parse(lines))
+  assert.equal(sg.config({ path: grown, processEnv: {}, maxFileSize: Buffer.byteLength(lines) }).error, undefined)
+  assert.equal(sg.config({ path: grown, processEnv: {}, maxFileSize: Buffer.byteLength(lines) - 1 }).error.code, 'FILE_TOO_LARGE')
   if (fs.existsSync('/dev/zero')) {
     // a character device reports size 0 and never ends: read up to the limit, not until memory runs out
     for (const opts of [{ maxFileSize: 1024 }, {}]) {
