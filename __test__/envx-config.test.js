@@ -10,15 +10,7 @@ const path = require('path')
 const util = require('util')
 const sg = require('..')
 
-function withDir (files, fn) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-cascade-'))
-  try {
-    for (const [n, c] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), c)
-    return fn(dir)
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
+const { withDir } = require('./helpers/with-dir')
 
 // Each file sets WHO=<its name> and ONLY_<name>=1, so the winner of WHO shows precedence.
 const ALL = ['.env', '.env.local', '.env.development', '.env.development.local', '.env.test', '.env.test.local', '.env.production', '.env.production.local', '.env.defaults', '.env.staging', '.env.staging.local']

@@ -36,6 +36,27 @@ for (const [label, expressLib] of FRAMEWORKS) {
     const transcripts = []
     let log
     before(() => { process.env[signEnv] = signKey; leaks.push(signKey); log = captureLogger() })
+    // An app with one guard per area (`/<area>/me` answers the client name); `me(key, area)`.
+    const serveGuards = async (t, areas, setup = () => {}) => {
+      const a = expressLib()
+      setup(a)
+      for (const [area, guard] of Object.entries(areas)) a.use(`/${area}`, guard)
+      a.get(Object.keys(areas).map((area) => `/${area}/me`), (req, res) => res.json({ client: req.apiClient }))
+      const s = await serve(a)
+      transcripts.push(s.transcript)
+      t.after(() => s.close())
+      return { s, me: (key, area = Object.keys(areas)[0]) => s.request(`/${area}/me`, { headers: { 'x-api-key': key } }) }
+    }
+    // A key set rotated once (old → AWSPREVIOUS, neu → AWSCURRENT) before the test's process starts.
+    const rotatedKeySet = async (prefix) => {
+      const name = uniq(prefix)
+      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
+      leaks.push(old['client-a'], neu['client-a'])
+      await create(name, JSON.stringify(old))
+      await put(name, JSON.stringify(neu))
+      return { name, old, neu }
+    }
     after(() => {
       delete process.env[signEnv]
       assertNoLeak([...transcripts.flat(), ...log.lines], leaks, 'responses and logs')
@@ -116,15 +137,7 @@ for (const [label, expressLib] of FRAMEWORKS) {
       const guard = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 120_000, logger: log })
       const short = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 300 })
       t.after(() => { guard.close(); short.close() })
-      const a = expressLib()
-      a.post('/hook', sg.rotationWebhook({ cache, signingSecret: `env:${signEnv}` }))
-      a.use('/api', guard)
-      a.use('/short', short)
-      a.get(['/api/me', '/short/me'], (req, res) => res.json({ client: req.apiClient }))
-      const s = await serve(a)
-      transcripts.push(s.transcript)
-      t.after(() => s.close())
-      const me = (key, area = 'api') => s.request(`/${area}/me`, { headers: { 'x-api-key': key } })
+      const { s, me } = await serveGuards(t, { api: guard, short }, (a) => a.post('/hook', sg.rotationWebhook({ cache, signingSecret: `env:${signEnv}` })))
 
       assert.deepEqual((await me(old['client-a'])).json, { client: 'client-a' })
       assert.deepEqual((await me(old['client-a'], 'short')).json, { client: 'client-a' })
@@ -144,26 +157,14 @@ for (const [label, expressLib] of FRAMEWORKS) {
     })
 
     test('a process started during the grace period accepts the AWSPREVIOUS keys for what is left of it (counted from CreatedDate)', async (t) => {
-      const name = uniq('prod/client-keys-restart')
-      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
-      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
-      leaks.push(old['client-a'], neu['client-a'])
-      await create(name, JSON.stringify(old))
-      await put(name, JSON.stringify(neu)) // rotated before this "process" starts
+      const { name, old, neu } = await rotatedKeySet('prod/client-keys-restart')
       const rotatedAt = Date.now()
       const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, refreshInterval: 3_600_000 })
       t.after(() => cache.close())
       const long = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 120_000, logger: log })
       const none = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 0 })
       t.after(() => { long.close(); none.close() })
-      const a = expressLib()
-      a.use('/api', long)
-      a.use('/none', none)
-      a.get(['/api/me', '/none/me'], (req, res) => res.json({ client: req.apiClient }))
-      const s = await serve(a)
-      transcripts.push(s.transcript)
-      t.after(() => s.close())
-      const me = (key, area = 'api') => s.request(`/${area}/me`, { headers: { 'x-api-key': key } })
+      const { me } = await serveGuards(t, { api: long, none })
 
       await waitFor(() => long.stats().graceActive, 5000, 'the previous key set to be read')
       const u = cache.usage().find((e) => e.name === `aws:${name}` && e.versionStage === undefined)
@@ -183,12 +184,7 @@ for (const [label, expressLib] of FRAMEWORKS) {
       const { FaultProxy } = require('../reliability/helpers/fault-proxy')
       const proxy = await new FaultProxy(moto.endpoint).start()
       t.after(() => proxy.stop())
-      const name = uniq('prod/client-keys-throttled')
-      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
-      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
-      leaks.push(old['client-a'], neu['client-a'])
-      await create(name, JSON.stringify(old))
-      await put(name, JSON.stringify(neu))
+      const { name, old } = await rotatedKeySet('prod/client-keys-throttled')
       const cache = new SecretCache({ aws: { endpoint: proxy.url, region: 'us-east-1' }, refreshInterval: 3_600_000, backoffBase: 100 })
       t.after(() => cache.close())
       await cache.get(`aws:${name}`) // AWSCURRENT loaded through the proxy
@@ -201,36 +197,20 @@ for (const [label, expressLib] of FRAMEWORKS) {
       assert.equal(guard.stats().graceActive, false)
       await proxy.mode('pass')
       await waitFor(() => guard.stats().graceActive, 10_000, 'the AWSPREVIOUS read to be tried again')
-      const a = expressLib()
-      a.use(guard)
-      a.get('/me', (req, res) => res.json({ client: req.apiClient }))
-      const s = await serve(a)
-      transcripts.push(s.transcript)
-      t.after(() => s.close())
-      assert.deepEqual((await s.request('/me', { headers: { 'x-api-key': old['client-a'] } })).json, { client: 'client-a' })
+      const { me } = await serveGuards(t, { api: guard })
+      assert.deepEqual((await me(old['client-a'])).json, { client: 'client-a' })
       await new Promise((resolve) => setTimeout(resolve, 300))
       assert.equal(closedEarly.stats().graceActive, false, 'a closed guard does not start a grace period')
     })
 
     test('a process started after the grace period does not read or accept AWSPREVIOUS', async (t) => {
-      const name = uniq('prod/client-keys-late')
-      const old = { 'client-a': fakeSecret('sgk_test_FAKE_') }
-      const neu = { 'client-a': fakeSecret('sgk_test_FAKE_') }
-      leaks.push(old['client-a'], neu['client-a'])
-      await create(name, JSON.stringify(old))
-      await put(name, JSON.stringify(neu))
+      const { name, old, neu } = await rotatedKeySet('prod/client-keys-late')
       await new Promise((resolve) => setTimeout(resolve, 1200)) // the 1 s grace below is over
       const cache = new SecretCache({ aws: { endpoint: moto.endpoint, region: 'us-east-1' }, refreshInterval: 3_600_000 })
       t.after(() => cache.close())
       const guard = sg.requireApiKey({ cache, name: `aws:${name}`, graceMs: 1000 })
       t.after(() => guard.close())
-      const a = expressLib()
-      a.use(guard)
-      a.get('/me', (req, res) => res.json({ client: req.apiClient }))
-      const s = await serve(a)
-      transcripts.push(s.transcript)
-      t.after(() => s.close())
-      const me = (key) => s.request('/me', { headers: { 'x-api-key': key } })
+      const { me } = await serveGuards(t, { api: guard })
       assert.deepEqual((await me(neu['client-a'])).json, { client: 'client-a' })
       assert.equal((await me(old['client-a'])).status, 401)
       await new Promise((resolve) => setTimeout(resolve, 100))

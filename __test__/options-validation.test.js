@@ -8,15 +8,7 @@ const os = require('os')
 const path = require('path')
 const sg = require('..')
 
-function withDir (files, fn) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-optval-'))
-  try {
-    for (const [n, c] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), c)
-    return fn(dir)
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
+const { withDir } = require('./helpers/with-dir')
 
 const coded = (code, message) => (err) => {
   assert.equal(err.code, code, `code ${err.code} (${err.message})`)
