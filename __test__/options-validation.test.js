@@ -244,4 +244,20 @@ test('options and RegExps from another realm (vm contexts, some test runners) ar
   m.add('FAKE_cross_realm_value_1')
   assert.equal(m.mask('x FAKE_cross_realm_value_1 y'), 'x # y')
   assert.throws(() => sg.createMasker(vm.runInNewContext('[]')), { code: 'INVALID_OPTION' })
+  // keyPattern too
+  const k = sg.createMasker({ keyPattern: vm.runInNewContext('/secret/i') })
+  assert.deepEqual(k.redact({ mySecret: 'x', other: 1 }), { mySecret: '[REDACTED]', other: 1 })
+})
+
+test('a deep-frozen schema with a RegExp pattern works (the RegExp is copied, never written to)', () => {
+  const re = /^[a-z]+$/
+  const schema = Object.freeze({ NAME: Object.freeze({ pattern: Object.freeze(re) }), PORT: Object.freeze({ type: 'port', default: 3000 }) })
+  const r = sg.validateEnv({ NAME: 'abc' }, { schema })
+  assert.equal(r.error, undefined)
+  assert.deepEqual(r.env, { NAME: 'abc', PORT: 3000 })
+  assert.equal(sg.validateEnv({ NAME: 'ABC' }, { schema }).error.code, 'ENV_VALIDATION')
+  const c = sg.config({ path: os.devNull, processEnv: { NAME: 'abc' }, schema })
+  assert.equal(c.error, undefined)
+  // a sticky/global pattern stays anchored as written
+  assert.equal(sg.validateEnv({ A: 'xa' }, { schema: { A: { pattern: /a/y } } }).error.code, 'ENV_VALIDATION')
 })

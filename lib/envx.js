@@ -237,6 +237,10 @@ function normalizeSpec (key, spec) {
     if (typeof s.pattern !== 'string') throw typeError('INVALID_SCHEMA', `schema.${key}: pattern must be a RegExp or a string`)
     // SyntaxError's message quotes only the pattern (schema code, not a value)
     try { s.pattern = new RegExp(s.pattern) } catch (err) { throw typeError('INVALID_SCHEMA', `schema.${key}: pattern is not a valid regular expression (${err.message})`) }
+  } else if (s.pattern != null) {
+    // our own copy: checkValue() resets its lastIndex, which a frozen RegExp
+    // (a deep-frozen schema) refuses, and the caller's RegExp stays untouched
+    s.pattern = new RegExp(s.pattern.source, s.pattern.flags)
   }
   return s
 }

@@ -17,7 +17,7 @@ const DEFAULT_MAX_DEPTH = 1000
 function toKeyPattern (p) {
   if (p === undefined) return DEFAULT_KEY_PATTERN
   if (p === null || p === false) return null
-  if (!(p instanceof RegExp)) throw typeError('INVALID_OPTION', 'keyPattern must be a RegExp, null or false')
+  if (!util.types.isRegExp(p)) throw typeError('INVALID_OPTION', 'keyPattern must be a RegExp, null or false') // (a RegExp from another realm too)
   return p.global || p.sticky ? new RegExp(p.source, p.flags.replace(/[gy]/g, '')) : p
 }
 
