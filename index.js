@@ -349,7 +349,12 @@ function readBounded (p, limit) {
       if (n === 0) break
       total += n
     }
-    return buf.subarray(0, total)
+    if (buf.length - total <= 64 * 1024) return buf.subarray(0, total)
+    // (a large maxFileSize: do not keep up to twice the file alive)
+    const out = Buffer.allocUnsafeSlow(total)
+    buf.copy(out, 0, 0, total)
+    buf.fill(0)
+    return out
   } finally { if (own) fs.closeSync(fd) }
 }
 
@@ -370,7 +375,7 @@ function readEnvFile (p, encoding, maxFileSize, learn = false) {
   const buf = readBounded(p, maxFileSize)
   if (buf.length > maxFileSize) {
     let size = ''
-    try { const st = fs.statSync(p); if (st.isFile()) size = ` is ${st.size} bytes,` } catch {}
+    try { const st = fs.statSync(p); if (st.isFile() && st.size > maxFileSize) size = ` is ${st.size} bytes,` } catch {}
     throw codedError('FILE_TOO_LARGE', `${displayPath(p)}${size || ' is'} over the ${maxFileSize}-byte limit (maxFileSize)`, { path: String(p) })
   }
   if (!encoding || encoding === 'utf8' || /^utf-?8$/i.test(encoding)) {

@@ -111,6 +111,11 @@ test('bad input: directory, non-string path, huge file, invalid UTF-8 → coded 
       assert.equal(z.error.code, 'FILE_TOO_LARGE', JSON.stringify(opts))
       assert.match(z.error.message, /\/dev\/zero is over the \d+-byte limit/)
     }
+    if (fs.existsSync('/proc/self/environ')) { // size 0 to stat: the message gives no size rather than a wrong one
+      const pe = sg.config({ path: '/proc/self/environ', processEnv: {}, maxFileSize: 10 })
+      assert.equal(pe.error.code, 'FILE_TOO_LARGE')
+      assert.doesNotMatch(pe.error.message, /is 0 bytes/)
+    }
     const enc = path.join(d, 'enc.env')
     fs.writeFileSync(enc, `A="${sg.encryptValue('x', sg.keypair().publicKey)}"\n`)
     const k = sg.config({ path: enc, processEnv: {}, decrypt: true, envKeysFile: '/dev/zero' })
