@@ -181,6 +181,13 @@ test('run: a value with a NUL byte is refused by name, never echoed (spawn() wou
   }
 }))
 
+test('get piped into a reader that stops early (head -c 10) exits quietly, no EPIPE stack', { skip: process.platform === 'win32' }, () => withDir((dir) => {
+  fs.writeFileSync(path.join(dir, '.env'), `C=${'x'.repeat(200000)}\n`)
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" get C 2>err.txt | head -c 10; echo " rc=$?"`], { cwd: dir, env: baseEnv, encoding: 'utf8' })
+  assert.equal(r.stdout, 'xxxxxxxxxx rc=0\n')
+  assert.equal(fs.readFileSync(path.join(dir, 'err.txt'), 'utf8'), '')
+}))
+
 test('doctor: lists tracked / unignored / world-readable files and committed plaintext secrets; exit 0 when fixed', () => withDir((dir) => {
   git(dir, 'init', '-q')
   const leaked = fake('leak')

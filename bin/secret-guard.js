@@ -611,6 +611,8 @@ async function main (argv) {
 }
 
 if (require.main === module) {
+  // `secret-guard get KEY | head -c 10`: the reader went away; stop quietly, as cat does
+  process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(process.exitCode || 0); throw err })
   main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err) => {
     const code = err && err.code ? err.code : 'ERROR'
     if (err instanceof CliError && err.code === 'USAGE') console.error(`secret-guard: ${err.message}`)
