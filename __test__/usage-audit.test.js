@@ -137,9 +137,12 @@ test('audit callback and masking: a value passed by mistake in a field is masked
   // … or an object, an array or a boxed string where a string belongs (masked JSON text, never raw)
   cache.recordClientUse({ outcome: 'rejected', reason: { detail: v }, requestId: [v], source: new String(v) })
   cache.recordWebhook({ outcome: 'rejected', reason: { detail: v } })
+  // … and a value the masker does not know, under a secret-looking key
+  const unknown = fakeSecret('unknown')
+  cache.recordWebhook({ outcome: 'rejected', reason: { password: unknown } })
   await until(() => events.some((e) => e.event === 'secret_loaded'), { what: 'loaded event' })
   const text = JSON.stringify(events)
-  assert.ok(!text.includes(v), text)
+  assert.ok(!text.includes(v) && !text.includes(unknown), text)
   assert.ok(text.includes('[REDACTED]') || text.includes('sgfp_') || text.includes('*'), text)
   // a throwing callback does not break the caller; it is counted
   const bad = new SecretCache({ audit: () => { throw new Error('disk full') }, monitor: { tickInterval: 0 } })

@@ -11,6 +11,18 @@ const { NativeUsageRegistry } = require('./native')
 const { typeError } = require('./errors')
 
 let maskFn
+let redactFn
+// A non-string field (an object passed where a string belongs): the default
+// masker's redact() copy (values under secret-looking keys censored, known
+// values masked) as JSON text.
+function scrubValue (v) {
+  if (redactFn === undefined) {
+    try { redactFn = require('./mask').redact } catch { redactFn = null }
+  }
+  let t
+  try { t = JSON.stringify(redactFn === null ? v : redactFn(v)) } catch {}
+  return t === undefined ? '[Unserializable]' : scrub(t)
+}
 function scrub (s) {
   // Defence in depth: any string field that reaches the audit trail goes through
   // the default masker, which knows every value the cache has served.
@@ -249,10 +261,10 @@ class Monitor {
       const v = fields[k]
       if (v === undefined || v === null) continue
       // strings are masked; numbers/booleans kept; anything else (an object, an array, a boxed
-      // String passed where a string belongs) is reduced to its masked JSON text, never written raw
+      // String passed where a string belongs) is reduced to its redacted JSON text, never written raw
       if (typeof v === 'string') ev[k] = scrub(v)
       else if (typeof v === 'number' || typeof v === 'boolean') ev[k] = v
-      else { let t; try { t = JSON.stringify(v) } catch {} ev[k] = t === undefined ? '[Unserializable]' : scrub(t) }
+      else ev[k] = scrubValue(v)
     }
     try {
       if (this.auditFile !== null) this.auditFile.write(JSON.stringify(ev) + '\n')
