@@ -327,12 +327,10 @@ mod tests {
         for i in 1..40 {
             doubling.push((format!("A{i}"), format!("${{A{}}}${{A{}}}", i - 1, i - 1)));
         }
-        let t = std::time::Instant::now();
         let out = expand(&doubling, &HashMap::new());
         assert!(out.values.iter().map(|v| v.len()).sum::<usize>() <= (64 << 20) + 1024, "the limited keys keep their short file values");
         assert_eq!(out.values[20].len(), 16 << 20, "a 16 MiB value is still expanded");
         assert!(out.limited.contains(&"A39".to_string()) && !out.limited.contains(&"A20".to_string()), "{:?}", out.limited);
-        assert!(t.elapsed() < std::time::Duration::from_secs(60));
         // unbounded growth via `$&` hits the budget instead of hanging
         let p: Vec<(String, String)> = vec![("A".into(), "$&$&".into()), ("C".into(), "$A".into())];
         let out = expand(&p, &HashMap::new());

@@ -108,7 +108,7 @@ impl AwsProvider {
         calls.fetch_add(1, Ordering::Relaxed);
         let mut out = req.send().await.map_err(|e| map_err(e, name))?;
         let version = out.version_id().map(str::to_string);
-        let created_ms = out.created_date().map(|d| d.secs() as f64 * 1000.0 + f64::from(d.subsec_nanos() / 1_000_000));
+        let created_ms = out.created_date().map(super::datetime_ms);
         if let Some(s) = out.secret_string.take() {
             return Ok(Fetched { value: SecretValue::Text(s.into()), version, stamp: None, created_ms });
         }

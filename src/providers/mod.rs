@@ -71,10 +71,14 @@ pub struct Fetched {
     pub created_ms: Option<f64>,
 }
 
+/// A provider timestamp as ms since the Unix epoch (sub-millisecond part dropped).
+pub fn datetime_ms(d: &aws_smithy_types::DateTime) -> f64 {
+    d.secs() as f64 * 1000.0 + f64::from(d.subsec_nanos() / 1_000_000)
+}
+
 /// An RFC 3339 timestamp (Vault's `created_time`) as ms since the Unix epoch.
 pub fn rfc3339_ms(s: &str) -> Option<f64> {
-    let d = aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime).ok()?;
-    Some(d.secs() as f64 * 1000.0 + f64::from(d.subsec_nanos() / 1_000_000))
+    aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime).ok().as_ref().map(datetime_ms)
 }
 
 /// Result of a cheap version check.
