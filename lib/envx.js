@@ -6,6 +6,7 @@
 
 const fs = require('fs')
 const path = require('path')
+const util = require('util')
 const native = require('./native')
 const env = require('./env')
 const { SecretGuardError, typeError } = require('./errors')
@@ -233,7 +234,7 @@ function normalizeSpec (key, spec) {
   if (s.protocols != null && (!Array.isArray(s.protocols) || s.protocols.length === 0 || s.protocols.some((p) => typeof p !== 'string'))) {
     throw typeError('INVALID_SCHEMA', `schema.${key}: protocols must be a non-empty array of strings, e.g. ['https']`)
   }
-  if (s.pattern != null && !require('util').types.isRegExp(s.pattern)) { // (a RegExp from another realm too)
+  if (s.pattern != null && !util.types.isRegExp(s.pattern)) { // (a RegExp from another realm too)
     if (typeof s.pattern !== 'string') throw typeError('INVALID_SCHEMA', `schema.${key}: pattern must be a RegExp or a string`)
     // SyntaxError's message quotes only the pattern (schema code, not a value)
     try { s.pattern = new RegExp(s.pattern) } catch (err) { throw typeError('INVALID_SCHEMA', `schema.${key}: pattern is not a valid regular expression (${err.message})`) }
